@@ -1,0 +1,44 @@
+# SPKT — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+
+.PHONY: run test install messages lint bench clean
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "SPKT: http://127.0.0.1:8000  (demo accounts in README.md; Ctrl-C stops web and worker)"
+	$(VENV)/bin/honcho -f Procfile.dev start
+
+test: install
+	bash scripts/test.sh
+
+install: $(VENV_STAMP) $(NPM_STAMP) messages
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Compile translations with Babel (no system gettext needed).
+messages: $(VENV_STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django >/dev/null 2>&1 || $(VENV)/bin/pybabel compile -d locale -D django
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	bash bench/run_all.sh
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from spkt.reports import views as report_views
+
+urlpatterns = [
+    path("", report_views.dashboard, name="dashboard"),
+    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("dokumen/", include("spkt.documents.urls")),
+    path("mutasi/", include("spkt.dutylog.urls")),
+    path("laporan/", include("spkt.reports.urls")),
+    path("api/", include("spkt.api.urls")),
+    path("", include("spkt.portal.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "spkt.portal.errors.bad_request"
+handler403 = "spkt.portal.errors.forbidden"
+handler404 = "spkt.portal.errors.not_found"

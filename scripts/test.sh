@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The whole suite on SQLite and on PostgreSQL, plus lint and deploy checks.
+# System packages the tests need are installed where possible; what cannot be had is reported
+# loudly and, under CI (CI=true), fails the run instead of being skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+CI=${CI:-false}
+failures=()
+skipped=()
+
+say() { printf '\n=== %s\n' "$*"; }
+loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' "$*" >&2; }
+
+apt_install() {
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    say "Installing system packages: $*"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@") >/tmp/spkt-apt.log 2>&1 \
+      || { tail -5 /tmp/spkt-apt.log; return 1; }
+  else
+    return 1
+  fi
+}
+
+# --- Chromium for the browser tests -------------------------------------------------------------
+export SPKT_CHROMIUM=${SPKT_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$SPKT_CHROMIUM" ]; then
+  apt_install chromium || true
+fi
+if [ ! -x "$SPKT_CHROMIUM" ]; then
+  if [ "$CI" = "true" ]; then
+    loud "chromium is missing and could not be installed: browser tests cannot run (CI fails)."
+    exit 1
+  fi
+  loud "SKIPPING browser tests: $SPKT_CHROMIUM is missing and could not be installed."
+  skipped+=("browser tests (no chromium)")
+  export SPKT_SKIP_BROWSER=1
+fi
+
+# --- Lint and migrations --------------------------------------------------------------------------
+say "ruff"
+.venv/bin/ruff check . || failures+=("ruff")
+say "migrations are up to date"
+SPKT_ENV=test $PY manage.py makemigrations --check --dry-run || failures+=("makemigrations --check")
+
+# --- Production settings pass Django's deploy checks -------------------------------------------------
+say "manage.py check --deploy (production settings)"
+SPKT_ENV=prod DJANGO_SECRET_KEY="ci-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')-deploy-check-key" \
+  DJANGO_ALLOWED_HOSTS=spkt.example.test DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+  SPKT_NIK_ENCRYPTION_KEYS="$($PY -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+  SPKT_NIK_HASH_KEY=ci-hash-key SPKT_PUBLIC_BASE_URL=https://spkt.example.test SPKT_VAR_DIR=/tmp/spkt-deploy-check \
+  $PY manage.py check --deploy --fail-level WARNING || failures+=("check --deploy")
+
+# --- The suite on SQLite --------------------------------------------------------------------------
+say "pytest on SQLite"
+env -u DATABASE_URL $PY -m pytest -q "$@" || failures+=("pytest (SQLite)")
+
+# --- The suite on PostgreSQL ----------------------------------------------------------------------
+PG_URL=${SPKT_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+if ! pg_up && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+  say "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  sleep 2
+fi
+if ! pg_up && ! command -v pg_isready >/dev/null; then
+  apt_install postgresql-client >/dev/null 2>&1 || true
+fi
+if pg_up; then
+  say "pytest on PostgreSQL ($PG_URL)"
+  DATABASE_URL=$PG_URL $PY -m pytest -q "$@" || failures+=("pytest (PostgreSQL)")
+else
+  if [ "$CI" = "true" ]; then
+    loud "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run cannot happen (CI fails)."
+    failures+=("PostgreSQL unavailable")
+  else
+    loud "SKIPPING the PostgreSQL run: nothing answers on 127.0.0.1:5432."
+    skipped+=("the whole PostgreSQL run")
+  fi
+fi
+
+say "summary"
+for s in "${skipped[@]}"; do echo "SKIPPED: $s"; done
+if [ ${#failures[@]} -gt 0 ]; then
+  for f in "${failures[@]}"; do echo "FAILED: $f"; done
+  exit 1
+fi
+echo "make test: everything passed${skipped:+ (with skips above)}"

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from spkt.core.nik import nik_validate
+from spkt.documents.items import SKTLK_ITEM_LABELS
+from spkt.documents.models import Document, Gender
+from spkt.documents.selectors import document_status
+from spkt.documents.services import CitizenData, LostItem
+from spkt.dutylog.models import Mutasi
+from spkt.org.models import Unit
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "code", "kind", "parent"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "unit",
+            "doc_type",
+            "number",
+            "issued_at",
+            "subject_name",
+            "valid_until",
+            "status",
+            "verify_url",
+        ]
+
+    def get_status(self, doc: Document) -> str:
+        return document_status(doc)
+
+    def get_verify_url(self, doc: Document) -> str:
+        return doc.snapshot.get("verify_url", "")
+
+
+class CitizenInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    nik = serializers.CharField(max_length=20)
+    birth_place = serializers.CharField(max_length=60)
+    birth_date = serializers.DateField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    address = serializers.CharField(max_length=255)
+    religion = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    occupation = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    phone = serializers.RegexField(
+        r"^\+?[0-9 \-]{6,20}$", required=False, allow_blank=True, default=""
+    )
+    kelurahan = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def validate_nik(self, value: str) -> str:
+        return nik_validate(value)
+
+
+class ItemInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(SKTLK_ITEM_LABELS))
+    details = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class SktlkIssueSerializer(serializers.Serializer):
+    idempotency_key = serializers.CharField(max_length=64)
+    citizen = CitizenInSerializer()
+    items = ItemInSerializer(
+        many=True,
+        allow_empty=False,
+        error_messages={"empty": _("Isi sedikitnya satu barang/surat yang hilang.")},
+    )
+    lost_on = serializers.DateField()
+    lost_place = serializers.CharField(max_length=200)
+    chronology = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default=""
+    )
+
+    def citizen_data(self) -> CitizenData:
+        c = self.validated_data["citizen"]
+        return CitizenData(
+            name=c["name"],
+            nik=c["nik"],
+            birth_place=c["birth_place"],
+            birth_date=c["birth_date"],
+            gender=c["gender"],
+            address=c["address"],
+            religion=c["religion"],
+            occupation=c["occupation"],
+            phone=c["phone"],
+            kelurahan_id=c["kelurahan"],
+        )
+
+    def lost_items(self) -> list[LostItem]:
+        return [
+            LostItem(kind=i["kind"], details=i["details"]) for i in self.validated_data["items"]
+        ]
+
+
+class MutasiSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Mutasi
+        fields = ["id", "at", "category", "text", "red", "author", "corrects"]
+
+
+class DailyReportSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit.pk")
+    day = serializers.DateField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    mutasi_total = serializers.IntegerField()
+    documents = DocumentSerializer(many=True)

@@ -1,0 +1,112 @@
+"""REST API over what the desk pages do, with the same permission checks (core.permissions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from spkt.api import serializers as s
+from spkt.core.permissions import Action, acting_unit, require, visible_units
+from spkt.core.timeutil import duty_day_of
+from spkt.documents import selectors, services
+from spkt.dutylog.selectors import shift_entries
+from spkt.dutylog.services import shift_current
+from spkt.org.selectors import unit_selected
+from spkt.reports.selectors import daily_report
+
+UNIT_PARAM = OpenApiParameter("unit", int, description="Id satuan (default: satuan pengguna)")
+
+
+@extend_schema(responses=s.UnitSerializer(many=True))
+@api_view(["GET"])
+def units(request: Request) -> Response:
+    return Response(s.UnitSerializer(visible_units(request.user), many=True).data)
+
+
+@extend_schema(parameters=[UNIT_PARAM], responses=s.DocumentSerializer(many=True))
+@api_view(["GET"])
+def documents(request: Request) -> Response:
+    require(request.user, Action.DOCUMENT_VIEW)
+    unit = unit_selected(request) if request.query_params.get("unit") else None
+    qs = selectors.document_list(user=request.user, unit=unit).prefetch_related("replaced_by")
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(qs, request)
+    return paginator.get_paginated_response(s.DocumentSerializer(page, many=True).data)
+
+
+@extend_schema(responses=s.DocumentSerializer)
+@api_view(["GET"])
+def document(request: Request, pk: int) -> Response:
+    doc = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.DOCUMENT_VIEW, doc.unit)
+    return Response(s.DocumentSerializer(doc).data)
+
+
+@extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+@api_view(["GET"])
+def document_pdf(request: Request, pk: int) -> FileResponse:
+    doc = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.DOCUMENT_VIEW, doc.unit)
+    stored = services.document_pdf_ensure(document_id=doc.pk)
+    return FileResponse(
+        stored.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=doc.number.replace("/", "-") + ".pdf",
+    )
+
+
+@extend_schema(request=s.SktlkIssueSerializer, responses={201: s.DocumentSerializer})
+@api_view(["POST"])
+def sktlk_issue(request: Request) -> Response:
+    require(request.user, Action.SKTLK_ISSUE)
+    unit = acting_unit(request.user)
+    require(request.user, Action.SKTLK_ISSUE, unit)
+    payload = s.SktlkIssueSerializer(data=request.data)
+    payload.is_valid(raise_exception=True)
+    doc = services.sktlk_issue(
+        actor=request.user,
+        unit=unit,
+        citizen=payload.citizen_data(),
+        items=payload.lost_items(),
+        lost_on=payload.validated_data["lost_on"],
+        lost_place=payload.validated_data["lost_place"],
+        chronology=payload.validated_data["chronology"],
+        idempotency_key=payload.validated_data["idempotency_key"],
+    )
+    return Response(s.DocumentSerializer(doc).data, status=201)
+
+
+@extend_schema(parameters=[UNIT_PARAM], responses=s.MutasiSerializer(many=True))
+@api_view(["GET"])
+def mutasi(request: Request) -> Response:
+    unit = unit_selected(request)
+    require(request.user, Action.MUTASI_VIEW, unit)
+    entries = shift_entries(shift=shift_current(unit=unit))
+    return Response(s.MutasiSerializer(entries, many=True).data)
+
+
+@extend_schema(
+    parameters=[UNIT_PARAM, OpenApiParameter("date", OpenApiTypes.DATE)],
+    responses=s.DailyReportSerializer,
+)
+@api_view(["GET"])
+def report_daily(request: Request) -> Response:
+    unit = unit_selected(request)
+    require(request.user, Action.REPORT_VIEW, unit)
+    raw = request.query_params.get("date")
+    try:
+        day = (
+            date.fromisoformat(raw)
+            if raw
+            else duty_day_of(shift_current(unit=unit).starts_at, unit.shift_start_hour)
+        )
+    except ValueError:
+        raise Http404 from None
+    return Response(s.DailyReportSerializer(daily_report(unit=unit, day=day)).data)

@@ -1,0 +1,46 @@
+"""PDF rendering with Typst. Templates live in templates/typst/; data goes in as one JSON input, so
+nothing a citizen types is ever interpolated into markup."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import segno
+import typst
+from django.conf import settings
+
+from spkt.core.canonical import canonical_json
+
+TYPST_ROOT = Path(settings.BASE_DIR) / "templates" / "typst"
+_local = threading.local()
+
+
+def _compiler(template: str) -> typst.Compiler:
+    # A warm compiler per template and thread: Typst caches fonts and parsed markup between calls.
+    compilers = getattr(_local, "compilers", None)
+    if compilers is None:
+        compilers = _local.compilers = {}
+    if template not in compilers:
+        compilers[template] = typst.Compiler(
+            str(TYPST_ROOT / template), root=str(TYPST_ROOT), ignore_system_fonts=True
+        )
+    return compilers[template]
+
+
+def render_pdf(template: str, data: dict) -> bytes:
+    return _compiler(template).compile(format="pdf", sys_inputs={"data": canonical_json(data)})
+
+
+def render_png(template: str, data: dict, *, ppi: int = 96) -> list[bytes]:
+    pages = _compiler(template).compile(
+        format="png", ppi=ppi, sys_inputs={"data": canonical_json(data)}
+    )
+    return pages if isinstance(pages, list) else [pages]
+
+
+def qr_svg(text: str) -> str:
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, border=2)
+    return buffer.getvalue().decode()

@@ -1,0 +1,80 @@
+"""Who may do what, where. Every view and API endpoint asks here, so the rules live in one place.
+
+Station isolation: a user acts on their own unit and reads their unit and everything below it. An
+object of a unit the user cannot see is reported as "not found" (404), never as "forbidden", so ids
+of other stations reveal nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from spkt.org.models import Role, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from spkt.org.models import User
+
+
+class Action(StrEnum):
+    SKTLK_ISSUE = "sktlk.issue"
+    DOCUMENT_VIEW = "document.view"
+    MUTASI_VIEW = "mutasi.view"
+    REPORT_VIEW = "report.view"
+    DOCUMENT_VOID = "document.void"
+
+
+_ALL_STAFF = frozenset(Role.values)
+ACTION_ROLES: dict[Action, frozenset[str]] = {
+    Action.SKTLK_ISSUE: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
+    Action.DOCUMENT_VIEW: _ALL_STAFF,
+    Action.MUTASI_VIEW: _ALL_STAFF,
+    Action.REPORT_VIEW: _ALL_STAFF,
+    Action.DOCUMENT_VOID: frozenset({Role.KA_SPKT, Role.KAPOLSEK}),
+}
+# Actions that change a unit's records: only at the user's own unit, never at a unit below.
+WRITE_ACTIONS = frozenset({Action.SKTLK_ISSUE, Action.DOCUMENT_VOID})
+
+
+def visible_units(user: User | AnonymousUser):  # -> QuerySet[Unit]
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    if user.unit_id is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=user.unit.path)
+
+
+def can(user: User | AnonymousUser, action: Action, unit: Unit | None = None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return action not in WRITE_ACTIONS
+    if not user.has_role(*ACTION_ROLES[action]):
+        return False
+    if unit is None:
+        return True
+    if action in WRITE_ACTIONS:
+        return unit.pk == user.unit_id
+    return user.unit is not None and unit.path.startswith(user.unit.path)
+
+
+def require(user: User | AnonymousUser, action: Action, unit: Unit | None = None) -> None:
+    """Raise 404 for a unit out of sight, 403 for a visible unit the role may not act on."""
+    if unit is not None and not visible_units(user).filter(pk=unit.pk).exists():
+        raise Http404
+    if not can(user, action, unit):
+        raise PermissionDenied
+
+
+def acting_unit(user: User) -> Unit:
+    """The unit a desk write happens at: the user's own."""
+    if user.unit is None:
+        raise PermissionDenied
+    return user.unit

@@ -1,0 +1,289 @@
+"""Demo data for Polsek Kota Selatan: the unit tree, people in three guard squads, and a few days of
+cases issued through the real services. Idempotent: running it again changes nothing.
+
+Personnel and citizens are fictional. Unit names, addresses and kelurahan codes follow DOMAIN.md §h.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from spkt.core import clock
+from spkt.core.timeutil import local_datetime, today
+from spkt.documents.models import Document
+from spkt.documents.services import CitizenData, LostItem, sktlk_issue
+from spkt.dutylog.models import MutasiCategory, Regu
+from spkt.dutylog.services import mutasi_append
+from spkt.org.models import Kelurahan, Pangkat, Personnel, Role, Unit, UnitKind, User
+from spkt.org.services import roles_ensure, unit_create, user_create
+
+DEMO_PASSWORD = "spkt-demo-2026"  # noqa: S105 (documented demo accounts, dev only)
+
+POLSEK = [
+    ("kota-utara", "Kota Utara"),
+    ("kota-selatan", "Kota Selatan"),
+    ("kota-barat", "Kota Barat"),
+    ("kota-timur", "Kota Timur"),
+    ("kota-tengah", "Kota Tengah"),
+    ("dungingi", "Dungingi"),
+    ("kpg", "Kawasan Pelabuhan Gorontalo"),
+]
+KELURAHAN = [
+    ("75.71.02.1010", "Biawao"),
+    ("75.71.02.1012", "Biawu"),
+    ("75.71.02.1013", "Limba B"),
+    ("75.71.02.1019", "Limba U I"),
+    ("75.71.02.1020", "Limba U II"),
+]
+# (regu, head (name, rank, nrp), members [(name, rank, nrp)])
+SQUADS = [
+    (
+        "Regu I",
+        ("Made Wirawan", Pangkat.IPTU, "78040211"),
+        [
+            ("Yusuf Tangahu", Pangkat.BRIGPOL, "95110342"),
+            ("Sari Mohamad", Pangkat.BRIPKA, "89070815"),
+            ("Andi Podungge", Pangkat.BRIPTU, "98020176"),
+        ],
+    ),
+    (
+        "Regu II",
+        ("Hasan Lamato", Pangkat.IPDA, "80120455"),
+        [
+            ("Rizal Kadir", Pangkat.BRIPKA, "88050931"),
+            ("Nurul Hulalata", Pangkat.BRIGPOL, "94081127"),
+            ("Fadli Datau", Pangkat.BRIPDA, "01030588"),
+        ],
+    ),
+    (
+        "Regu III",
+        ("Stevan Rumondor", Pangkat.AIPTU, "76090318"),
+        [
+            ("Rahmat Abdullah", Pangkat.BRIPKA, "87121044"),
+            ("Ika Paramata", Pangkat.BRIPTU, "97060233"),
+            ("Jefri Nento", Pangkat.BRIPDA, "00110764"),
+        ],
+    ),
+]
+CASES = [
+    (
+        "Rahma Suleman",
+        "7571025506850003",
+        "Gorontalo",
+        date(1985, 6, 15),
+        "P",
+        "Jl. Sultan Botutihe No. 12, Biawu",
+        "75.71.02.1012",
+        "Pedagang",
+        [("KTP", ""), ("ATM", "BRI"), ("SIM", "SIM C")],
+        "Pasar Sentral, Biawu",
+    ),
+    (
+        "Hendra Pakaya",
+        "7571021203790002",
+        "Limboto",
+        date(1979, 3, 12),
+        "L",
+        "Jl. Pertiwi No. 5, Limba B",
+        "75.71.02.1013",
+        "Wiraswasta",
+        [("STNK", "DM 4521 AB")],
+        "Jl. Nani Wartabone",
+    ),
+    (
+        "Fitri Usman",
+        "7571024708990001",
+        "Gorontalo",
+        date(1999, 8, 7),
+        "P",
+        "Jl. Raja Eyato No. 33, Limba U I",
+        "75.71.02.1019",
+        "Mahasiswa",
+        [("KTP", ""), ("KK", "")],
+        "Taman Kota Gorontalo",
+    ),
+    (
+        "Yamin Olii",
+        "7571020101700004",
+        "Tilamuta",
+        date(1970, 1, 1),
+        "L",
+        "Jl. Agus Salim No. 2, Biawao",
+        "75.71.02.1010",
+        "PNS",
+        [("IJAZAH", "SMA 1 Gorontalo 1988")],
+        "Terminal 42",
+    ),
+]
+
+
+def _unit(code: str, parent: Unit | None, **fields: object) -> Unit:
+    unit = Unit.objects.filter(code=code).first()
+    return unit or unit_create(parent=parent, code=code, **fields)
+
+
+def _person(unit: Unit, name: str, pangkat: str, nrp: str, jabatan: str) -> Personnel:
+    person, _ = Personnel.objects.get_or_create(
+        nrp=nrp, defaults={"unit": unit, "name": name, "pangkat": pangkat, "jabatan": jabatan}
+    )
+    return person
+
+
+def _login(
+    username: str, unit: Unit, role: str, person: Personnel | None = None, **extra: object
+) -> User:
+    user = User.objects.filter(username=username).first()
+    return user or user_create(
+        username=username,
+        password=DEMO_PASSWORD,
+        unit=unit,
+        roles=[role],
+        personnel=person,
+        first_name=person.name if person else username,
+        **extra,
+    )
+
+
+@transaction.atomic
+def seed_units() -> dict[str, Unit]:
+    polda = _unit(
+        "polda-gorontalo",
+        None,
+        name="Polda Gorontalo",
+        kind=UnitKind.POLDA,
+        number_name="POLDA GORONTALO",
+        letterhead_name="DAERAH GORONTALO",
+        head_title="KEPALA KEPOLISIAN DAERAH GORONTALO",
+        city="Gorontalo",
+    )
+    polres = _unit(
+        "polresta-gorontalo-kota",
+        polda,
+        name="Polresta Gorontalo Kota",
+        kind=UnitKind.POLRES,
+        number_name="POLRESTA GORONTALO KOTA",
+        letterhead_name="RESOR GORONTALO KOTA",
+        head_title="KEPALA KEPOLISIAN RESOR GORONTALO KOTA",
+        city="Gorontalo",
+    )
+    units = {"polda": polda, "polres": polres}
+    for code, name in POLSEK:
+        units[code] = _unit(
+            code,
+            polres,
+            name=f"Polsek {name}",
+            kind=UnitKind.POLSEK,
+            number_name=f"POLSEK {name.upper()}",
+            letterhead_name=f"SEKTOR {name.upper()}",
+            head_title=f"KEPALA KEPOLISIAN SEKTOR {name.upper()}",
+            city="Gorontalo",
+        )
+    selatan = units["kota-selatan"]
+    if not selatan.address:
+        Unit.objects.filter(pk=selatan.pk).update(
+            address="Jl. Gn. Tilongkabila, Biawu, Kec. Kota Selatan, Kota Gorontalo 96133"
+        )
+        selatan.refresh_from_db()
+    for code, name in KELURAHAN:
+        Kelurahan.objects.get_or_create(code=code, defaults={"unit": selatan, "name": name})
+    return units
+
+
+@transaction.atomic
+def seed_people(units: dict[str, Unit]) -> dict[str, User]:
+    roles_ensure()
+    selatan, polres, polda = units["kota-selatan"], units["polres"], units["polda"]
+    users: dict[str, User] = {}
+    for order, (regu_name, head, members) in enumerate(SQUADS, start=1):
+        head_p = _person(selatan, *head, "Ka SPKT")
+        regu, _ = Regu.objects.get_or_create(
+            unit=selatan, name=regu_name, defaults={"order": order, "head": head_p}
+        )
+        regu.members.add(head_p, *[_person(selatan, *m, "Anggota Jaga SPKT") for m in members])
+    kapolsek = _person(selatan, "Arief Gobel", Pangkat.AKP, "83010249", "Kapolsek")
+    users["kapolsek"] = _login("kapolsek", selatan, Role.KAPOLSEK, kapolsek)
+    users["kaspkt"] = _login("kaspkt", selatan, Role.KA_SPKT, Personnel.objects.get(nrp="78040211"))
+    users["jaga"] = _login(
+        "jaga", selatan, Role.ANGGOTA_JAGA, Personnel.objects.get(nrp="95110342")
+    )
+    reskrim = _person(selatan, "Budi Hunowu", Pangkat.AIPDA, "84060522", "Kanit Reskrim")
+    users["reskrim"] = _login("reskrim", selatan, Role.RESKRIM, reskrim)
+    penilai = _person(
+        polres, "Linda Mokoginta", Pangkat.KOMPOL, "79030617", "Tim Penilai Sat Samapta"
+    )
+    users["penilai"] = _login("penilai", polres, Role.PENILAI, penilai)
+    users["admin"] = _login("admin", polda, Role.ADMIN, None, is_staff=True, is_superuser=True)
+    # Another station, for trying isolation by hand.
+    utara = units["kota-utara"]
+    head_u = _person(utara, "Ronald Mamonto", Pangkat.IPTU, "77050119", "Ka SPKT")
+    regu_u, _ = Regu.objects.get_or_create(
+        unit=utara, name="Regu I", defaults={"order": 1, "head": head_u}
+    )
+    regu_u.members.add(head_u)
+    users["jaga_utara"] = _login(
+        "jaga.utara",
+        utara,
+        Role.ANGGOTA_JAGA,
+        _person(utara, "Dewi Lasena", Pangkat.BRIPTU, "96040851", "Anggota Jaga"),
+    )
+    return users
+
+
+def seed_cases(units: dict[str, Unit], users: dict[str, User], *, days: int = 3) -> int:
+    """Issue a few SKTLKs and duty entries on each of the last ``days`` duty days (once)."""
+    selatan = units["kota-selatan"]
+    if Document.objects.filter(unit=selatan).exists():
+        return 0
+    kelurahan = {k.code: k.pk for k in Kelurahan.objects.filter(unit=selatan)}
+    issued = 0
+    start_day = today() - timedelta(days=days)
+    for offset in range(days):
+        day = start_day + timedelta(days=offset)
+        with clock.travel(local_datetime(day, 8)):
+            mutasi_append(
+                unit=selatan,
+                category=MutasiCategory.APEL,
+                actor=users["kaspkt"],
+                text="Apel serah terima dinas jaga; personel lengkap, situasi aman kondusif.",
+            )
+        with clock.travel(local_datetime(day, 22)):
+            mutasi_append(
+                unit=selatan,
+                category=MutasiCategory.PATROLI,
+                actor=users["jaga"],
+                text="Patroli malam ke Pasar Sentral dan Jl. Nani Wartabone; aman.",
+            )
+        for i, case in enumerate(CASES[offset % 2 :: 2]):
+            name, nik, place, born, sex, addr, kel, job, items, lost_place = case
+            with clock.travel(local_datetime(day, 10 + 3 * i)):
+                sktlk_issue(
+                    actor=users["jaga"],
+                    unit=selatan,
+                    citizen=CitizenData(
+                        name=name,
+                        nik=nik,
+                        birth_place=place,
+                        birth_date=born,
+                        gender=sex,
+                        address=addr,
+                        religion="Islam",
+                        occupation=job,
+                        phone="0812" + nik[-8:],
+                        kelurahan_id=kelurahan.get(kel),
+                    ),
+                    items=[LostItem(kind=k, details=d) for k, d in items],
+                    lost_on=day - timedelta(days=1),
+                    lost_place=lost_place,
+                    idempotency_key=f"demo-{day.isoformat()}-{i}",
+                )
+                issued += 1
+    return issued
+
+
+def seed_all() -> str:
+    units = seed_units()
+    users = seed_people(units)
+    issued = seed_cases(units, users)
+    return f"{len(units)} units, {User.objects.count()} users, {issued} new demo documents"

@@ -1,0 +1,61 @@
+"""Reads for documents, always within the units the user may see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from spkt.core.permissions import visible_units
+from spkt.core.timeutil import today
+from spkt.documents.models import Document
+
+STATUS_LABELS = {
+    "valid": _("Sah"),
+    "void": _("Dibatalkan"),
+    "expired": _("Kedaluwarsa"),
+    "replaced": _("Diganti"),
+}
+
+
+def documents_visible(*, user) -> QuerySet[Document]:
+    return Document.objects.filter(unit__in=visible_units(user))
+
+
+def document_list(*, user, unit=None) -> QuerySet[Document]:
+    qs = documents_visible(user=user).select_related("unit", "issued_by", "void", "file")
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return qs.order_by("-issued_at", "-pk")
+
+
+def document_get(*, user, pk: int) -> Document:
+    doc = (
+        documents_visible(user=user)
+        .select_related("unit", "issued_by", "void", "file", "replaces")
+        .filter(pk=pk)
+        .first()
+    )
+    if doc is None:
+        raise Http404
+    return doc
+
+
+def documents_between(*, unit, start: datetime, end: datetime) -> QuerySet[Document]:
+    return (
+        Document.objects.filter(unit=unit, issued_at__gte=start, issued_at__lt=end)
+        .select_related("issued_by", "void")
+        .order_by("issued_at", "pk")
+    )
+
+
+def document_status(doc: Document, *, on: date | None = None) -> str:
+    if hasattr(doc, "void"):
+        return "void"
+    if doc.replaced_by.exists():
+        return "replaced"
+    if doc.valid_until is not None and doc.valid_until < (on or today()):
+        return "expired"
+    return "valid"

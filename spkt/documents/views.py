@@ -1,0 +1,117 @@
+"""Desk pages for documents: thin — parse, check permission, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from spkt.core.audit import audit_log
+from spkt.core.permissions import Action, acting_unit, can, require
+from spkt.documents import selectors, services
+from spkt.documents.forms import SktlkForm, VoidForm
+from spkt.org.selectors import unit_selected
+
+
+@login_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.DOCUMENT_VIEW)
+    unit = unit_selected(request) if request.GET.get("unit") else None
+    page = Paginator(selectors.document_list(user=request.user, unit=unit), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "documents/list.html", {"page": page, "unit": unit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sktlk_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.SKTLK_ISSUE)
+    unit = acting_unit(request.user)
+    require(request.user, Action.SKTLK_ISSUE, unit)
+    form = SktlkForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.sktlk_issue(
+                actor=request.user,
+                unit=unit,
+                citizen=form.citizen(),
+                items=form.items(),
+                lost_on=form.cleaned_data["lost_on"],
+                lost_place=form.cleaned_data["lost_place"],
+                chronology=form.cleaned_data["chronology"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("SKTLK %(number)s diterbitkan.") % {"number": doc.number})
+            return redirect("documents:detail", pk=doc.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "documents/sktlk_form.html", {"form": form, "unit": unit}, status=status)
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.DOCUMENT_VIEW, doc.unit)
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "doc": doc,
+            "status": selectors.document_status(doc),
+            "status_label": selectors.STATUS_LABELS[selectors.document_status(doc)],
+            "can_void": can(request.user, Action.DOCUMENT_VOID, doc.unit),
+            "void_form": VoidForm(),
+        },
+    )
+
+
+@login_required
+def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    doc = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.DOCUMENT_VIEW, doc.unit)
+    stored = services.document_pdf_ensure(document_id=doc.pk)
+    audit_log(
+        action="document.pdf.downloaded",
+        actor=request.user,
+        unit=doc.unit,
+        target=doc,
+        request=request,
+    )
+    filename = doc.number.replace("/", "-") + ".pdf"
+    response = FileResponse(
+        stored.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=request.GET.get("inline") != "1",
+        filename=filename,
+    )
+    response["X-Content-SHA256"] = stored.sha256
+    return response
+
+
+@login_required
+@require_POST
+def document_void(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.DOCUMENT_VOID, doc.unit)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.document_void(
+                actor=request.user, document=doc, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Dokumen %(number)s dibatalkan.") % {"number": doc.number})
+    else:
+        messages.error(request, _("Alasan pembatalan wajib diisi."))
+    return redirect("documents:detail", pk=doc.pk)

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from spkt.core.admin import ReadOnlyAdmin
+from spkt.dutylog.models import Mutasi, Regu, Shift
+
+
+@admin.register(Regu)
+class ReguAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "order", "head"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["unit", "regu", "starts_at", "ends_at", "ka_spkt"]
+    list_filter = ["unit"]
+
+
+@admin.register(Mutasi)
+class MutasiAdmin(ReadOnlyAdmin):
+    list_display = ["at", "unit", "category", "red", "text"]
+    list_filter = ["unit", "category", "red"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DutylogConfig(AppConfig):
+    name = "spkt.dutylog"
+    label = "dutylog"

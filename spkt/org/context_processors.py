@@ -1,0 +1,27 @@
+"""Navigation by role: each user sees only the pages their role may open."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from spkt.core.permissions import Action, can
+
+
+def desk(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = [(reverse("dashboard"), _("Beranda"), "dashboard")]
+    if can(user, Action.SKTLK_ISSUE):
+        items.append((reverse("documents:sktlk-new"), _("Terbitkan SKTLK"), "sktlk-new"))
+    if can(user, Action.DOCUMENT_VIEW):
+        items.append((reverse("documents:list"), _("Register dokumen"), "documents"))
+    if can(user, Action.MUTASI_VIEW):
+        items.append((reverse("dutylog:today"), _("Buku Mutasi"), "mutasi"))
+    if can(user, Action.REPORT_VIEW):
+        items.append((reverse("reports:daily"), _("Laporan harian"), "daily"))
+    if user.is_staff:
+        items.append((reverse("admin:index"), _("Admin"), "admin"))
+    return {"nav": items}

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from spkt.portal import views
+
+app_name = "portal"
+urlpatterns = [path("v/<str:token>/", views.verify, name="verify")]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from spkt.reports import views
+
+app_name = "reports"
+urlpatterns = [path("harian/", views.daily, name="daily")]

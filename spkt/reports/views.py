@@ -1,0 +1,58 @@
+"""The role dashboards and the daily report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from spkt.core.permissions import Action, can, require, visible_units
+from spkt.core.timeutil import duty_day_of
+from spkt.documents.selectors import document_list
+from spkt.dutylog.selectors import shift_entries
+from spkt.dutylog.services import shift_current
+from spkt.org.selectors import unit_selected
+from spkt.reports.selectors import daily_report
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    units = list(visible_units(user).order_by("path")[:50])
+    unit = user.unit
+    context = {"units": units, "unit": unit, "can_issue": can(user, Action.SKTLK_ISSUE, unit)}
+    if unit is not None and can(user, Action.MUTASI_VIEW, unit):
+        shift = shift_current(unit=unit)
+        context["shift"] = shift
+        context["entries"] = list(shift_entries(shift=shift).reverse()[:8])
+        context["recent"] = list(document_list(user=user, unit=unit)[:8])
+        context["today"] = daily_report(
+            unit=unit, day=duty_day_of(shift.starts_at, unit.shift_start_hour)
+        )
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def daily(request: HttpRequest) -> HttpResponse:
+    unit = unit_selected(request)
+    require(request.user, Action.REPORT_VIEW, unit)
+    raw = request.GET.get("tanggal")
+    if raw:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise Http404 from None
+    else:
+        day = duty_day_of(shift_current(unit=unit).starts_at, unit.shift_start_hour)
+    report = daily_report(unit=unit, day=day)
+    return render(
+        request,
+        "reports/daily.html",
+        {
+            "report": report,
+            "unit": unit,
+            "units": visible_units(request.user),
+        },
+    )
