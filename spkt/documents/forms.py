@@ -14,11 +14,18 @@ from spkt.documents.models import Gender
 from spkt.documents.services import CitizenData, LostItem
 from spkt.org.models import Unit
 
+CHOICE_ERROR = {"invalid_choice": _("Pilihan tidak valid.")}
 RELIGIONS = ["Islam", "Kristen", "Katolik", "Hindu", "Buddha", "Khonghucu", "Kepercayaan"]
 
 
 class SktlkForm(forms.Form):
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={
+            "required": _("Formulir tidak lengkap; muat ulang halaman lalu coba lagi.")
+        },
+    )
     name = forms.CharField(label=_("Nama lengkap"), max_length=120)
     nik = forms.CharField(
         label=_("NIK"),
@@ -29,13 +36,20 @@ class SktlkForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Tanggal lahir"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    gender = forms.ChoiceField(label=_("Jenis kelamin"), choices=Gender.choices)
+    gender = forms.ChoiceField(
+        label=_("Jenis kelamin"), choices=Gender.choices, error_messages=CHOICE_ERROR
+    )
     religion = forms.ChoiceField(
-        label=_("Agama"), required=False, choices=[("", "—"), *[(r, r) for r in RELIGIONS]]
+        label=_("Agama"),
+        required=False,
+        choices=[("", "—"), *[(r, r) for r in RELIGIONS]],
+        error_messages=CHOICE_ERROR,
     )
     occupation = forms.CharField(label=_("Pekerjaan"), max_length=80, required=False)
     address = forms.CharField(label=_("Alamat"), max_length=255)
-    kelurahan = forms.ModelChoiceField(label=_("Kelurahan"), queryset=None, required=False)
+    kelurahan = forms.ModelChoiceField(
+        label=_("Kelurahan"), queryset=None, required=False, error_messages=CHOICE_ERROR
+    )
     phone = forms.RegexField(
         label=_("No. telepon"),
         regex=r"^\+?[0-9 \-]{6,20}$",

@@ -51,7 +51,7 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _("SKTLK %(number)s diterbitkan.") % {"number": doc.number})
+            messages.success(request, _("Dokumen %(number)s diterbitkan.") % {"number": doc.number})
             return redirect("documents:detail", pk=doc.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "documents/sktlk_form.html", {"form": form, "unit": unit}, status=status)

@@ -1,0 +1,52 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from spkt.conftest import issue
+from spkt.core.timeutil import duty_day_of
+
+URL = reverse("reports:daily")
+
+
+@pytest.mark.parametrize("persona", ["kapolsek", "ka_spkt", "petugas", "reskrim", "penilai"])
+def test_the_daily_report_lists_the_case_and_counts(
+    client: Client, petugas, selatan, persona, request
+) -> None:
+    doc = issue(petugas, selatan)
+    client.force_login(request.getfixturevalue(persona))
+    day = duty_day_of(doc.issued_at, selatan.shift_start_hour)
+    response = client.get(URL, {"tanggal": day.isoformat()})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert doc.number in page
+    assert response.context["report"].counts == {"SKTLK": 1}
+    assert response.context["report"].mutasi_total == 1
+
+
+def test_another_day_is_empty(client: Client, petugas, selatan) -> None:
+    issue(petugas, selatan)
+    client.force_login(petugas)
+    response = client.get(URL, {"tanggal": "2020-01-01"})
+    assert response.context["report"].counts == {}
+
+
+def test_the_polres_sees_its_polsek_report(client: Client, polres_staff, petugas, selatan) -> None:
+    issue(petugas, selatan)
+    client.force_login(polres_staff)
+    response = client.get(URL, {"unit": selatan.pk})
+    assert response.status_code == 200
+    assert response.context["unit"] == selatan
+
+
+def test_another_station_cannot_open_the_report(client: Client, outsider, selatan) -> None:
+    client.force_login(outsider)
+    assert client.get(URL, {"unit": selatan.pk}).status_code == 404
+
+
+def test_a_bad_date_is_not_found(client: Client, petugas) -> None:
+    client.force_login(petugas)
+    assert client.get(URL, {"tanggal": "27-11-2026"}).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client: Client, db) -> None:
+    assert client.get(URL).status_code == 302

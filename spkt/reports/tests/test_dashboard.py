@@ -1,0 +1,54 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from spkt.conftest import issue
+
+
+def test_the_desk_officer_sees_the_issue_button_and_the_shift(
+    client: Client, petugas, selatan
+) -> None:
+    doc = issue(petugas, selatan)
+    client.force_login(petugas)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("documents:sktlk-new") in page
+    assert doc.number in page
+    assert "Kepala Regu Kota Selatan" in page
+
+
+@pytest.mark.parametrize("persona", ["kapolsek", "reskrim", "penilai"])
+def test_other_roles_have_no_issue_button(client: Client, persona, request) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("documents:sktlk-new") not in page
+    assert reverse("reports:daily") in page
+
+
+def test_the_polres_sees_its_polsek(client: Client, polres_staff, selatan, utara) -> None:
+    client.force_login(polres_staff)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Polsek Kota Selatan" in page
+    assert "Polsek Kota Utara" in page
+
+
+def test_an_outsider_does_not_see_other_stations(client: Client, outsider, selatan) -> None:
+    client.force_login(outsider)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Polsek Kota Selatan" not in page
+
+
+def test_anonymous_is_sent_to_login(client: Client, db) -> None:
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_english_switch_keeps_working(client: Client, petugas) -> None:
+    client.force_login(petugas)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_indonesian_is_the_default_whatever_the_browser_says(client: Client, petugas) -> None:
+    client.force_login(petugas)
+    response = client.get(reverse("dashboard"), headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert response["Content-Language"] == "id"
