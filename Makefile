@@ -31,7 +31,7 @@ $(NPM_STAMP): package.json package-lock.json
 
 # Compile translations with Babel (no system gettext needed).
 messages: $(VENV_STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django >/dev/null 2>&1 || $(VENV)/bin/pybabel compile -d locale -D django
+	$(VENV)/bin/pybabel compile --statistics -d locale -D django
 
 lint: install
 	$(VENV)/bin/ruff check .
