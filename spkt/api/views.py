@@ -13,11 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from spkt.api import serializers as s
+from spkt.core import clock
 from spkt.core.permissions import Action, acting_unit, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents import selectors, services
-from spkt.dutylog.selectors import shift_entries
-from spkt.dutylog.services import shift_current
+from spkt.documents.views import pdf_response
+from spkt.dutylog.selectors import shift_covering, shift_entries
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
 
@@ -54,12 +55,7 @@ def document(request: Request, pk: int) -> Response:
 def document_pdf(request: Request, pk: int) -> FileResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.DOCUMENT_VIEW, doc.unit)
-    stored = services.document_pdf_ensure(document_id=doc.pk)
-    return FileResponse(
-        stored.pdf.open("rb"),
-        content_type="application/pdf",
-        filename=doc.number.replace("/", "-") + ".pdf",
-    )
+    return pdf_response(request, doc, attachment=True)
 
 
 @extend_schema(request=s.SktlkIssueSerializer, responses={201: s.DocumentSerializer})
@@ -88,7 +84,8 @@ def sktlk_issue(request: Request) -> Response:
 def mutasi(request: Request) -> Response:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
-    entries = shift_entries(shift=shift_current(unit=unit))
+    shift = shift_covering(unit=unit)
+    entries = shift_entries(shift=shift) if shift else []
     return Response(s.MutasiSerializer(entries, many=True).data)
 
 
@@ -102,11 +99,7 @@ def report_daily(request: Request) -> Response:
     require(request.user, Action.REPORT_VIEW, unit)
     raw = request.query_params.get("date")
     try:
-        day = (
-            date.fromisoformat(raw)
-            if raw
-            else duty_day_of(shift_current(unit=unit).starts_at, unit.shift_start_hour)
-        )
+        day = date.fromisoformat(raw) if raw else duty_day_of(clock.now(), unit.shift_start_hour)
     except ValueError:
         raise Http404 from None
     return Response(s.DailyReportSerializer(daily_report(unit=unit, day=day)).data)

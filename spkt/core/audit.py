@@ -8,6 +8,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from spkt.core import clock
+from spkt.core.client_ip import client_ip
 from spkt.core.models import AuditEvent
 
 SENSITIVE_KEYS = frozenset({"nik", "password", "token", "secret", "nik_plain"})
@@ -38,7 +39,7 @@ def audit_log(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=_mask(data or {}),
-        ip=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip=client_ip(request) if request is not None else None,
     )
     event.save()
     return event

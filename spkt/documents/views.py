@@ -15,6 +15,7 @@ from spkt.core.audit import audit_log
 from spkt.core.permissions import Action, acting_unit, can, require
 from spkt.documents import selectors, services
 from spkt.documents.forms import SktlkForm, VoidForm
+from spkt.documents.models import Document
 from spkt.org.selectors import unit_selected
 
 
@@ -78,6 +79,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.DOCUMENT_VIEW, doc.unit)
+    return pdf_response(request, doc, attachment=request.GET.get("inline") != "1")
+
+
+def pdf_response(request: HttpRequest, doc: Document, *, attachment: bool) -> FileResponse:
+    """The stored PDF as rendered at issue, with its hash; every download is audit-logged."""
     stored = services.document_pdf_ensure(document_id=doc.pk)
     audit_log(
         action="document.pdf.downloaded",
@@ -86,12 +92,11 @@ def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
         target=doc,
         request=request,
     )
-    filename = doc.number.replace("/", "-") + ".pdf"
     response = FileResponse(
         stored.pdf.open("rb"),
         content_type="application/pdf",
-        as_attachment=request.GET.get("inline") != "1",
-        filename=filename,
+        as_attachment=attachment,
+        filename=doc.number.replace("/", "-") + ".pdf",
     )
     response["X-Content-SHA256"] = stored.sha256
     return response

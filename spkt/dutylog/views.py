@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from spkt.core.permissions import Action, require
-from spkt.dutylog.selectors import shift_entries
-from spkt.dutylog.services import shift_current
+from spkt.dutylog.selectors import shift_covering, shift_entries
 from spkt.org.selectors import unit_selected
 
 
@@ -16,7 +15,8 @@ from spkt.org.selectors import unit_selected
 def mutasi_today(request: HttpRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
-    shift = shift_current(unit=unit)
-    context = {"unit": unit, "shift": shift, "entries": list(shift_entries(shift=shift))}
+    shift = shift_covering(unit=unit)
+    entries = list(shift_entries(shift=shift)) if shift else []
+    context = {"unit": unit, "shift": shift, "entries": entries}
     template = "dutylog/today.html#entries" if request.htmx else "dutylog/today.html"
     return render(request, template, context)

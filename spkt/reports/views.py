@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from spkt.core import clock
 from spkt.core.permissions import Action, can, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents.selectors import document_list
-from spkt.dutylog.selectors import shift_entries
-from spkt.dutylog.services import shift_current
+from spkt.dutylog.selectors import shift_covering, shift_entries
+from spkt.org.models import Role
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
 
@@ -22,14 +23,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     units = list(visible_units(user).order_by("path")[:50])
     unit = user.unit
-    context = {"units": units, "unit": unit, "can_issue": can(user, Action.SKTLK_ISSUE, unit)}
-    if unit is not None and can(user, Action.MUTASI_VIEW, unit):
-        shift = shift_current(unit=unit)
+    context = {
+        "units": units,
+        "unit": unit,
+        "can_issue": can(user, Action.SKTLK_ISSUE, unit),
+        "role_labels": [Role(r).label for r in sorted(user.roles) if r in Role.values],
+    }
+    if unit is not None and unit.regu.exists() and can(user, Action.MUTASI_VIEW, unit):
+        # The desk panels belong to units that keep guard squads (an SPKT desk).
+        shift = shift_covering(unit=unit)
+        context["desk"] = True
         context["shift"] = shift
-        context["entries"] = list(shift_entries(shift=shift).reverse()[:8])
+        context["entries"] = list(shift_entries(shift=shift).reverse()[:8]) if shift else []
         context["recent"] = list(document_list(user=user, unit=unit)[:8])
         context["today"] = daily_report(
-            unit=unit, day=duty_day_of(shift.starts_at, unit.shift_start_hour)
+            unit=unit, day=duty_day_of(clock.now(), unit.shift_start_hour)
         )
     return render(request, "reports/dashboard.html", context)
 
@@ -45,7 +53,7 @@ def daily(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise Http404 from None
     else:
-        day = duty_day_of(shift_current(unit=unit).starts_at, unit.shift_start_hour)
+        day = duty_day_of(clock.now(), unit.shift_start_hour)
     report = daily_report(unit=unit, day=day)
     return render(
         request,

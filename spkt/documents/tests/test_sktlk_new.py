@@ -135,3 +135,44 @@ def test_a_locked_out_login_is_refused_per_username_and_ip(client: Client, petug
         login_url, {"username": "petugas", "password": PASSWORD}, REMOTE_ADDR="10.0.0.6"
     )
     assert other_ip.status_code == 302
+
+
+def test_behind_a_proxy_the_lockout_uses_the_forwarded_client_address(
+    client: Client, petugas, settings
+) -> None:
+    settings.SPKT_TRUSTED_PROXIES = 1
+    login_url = reverse("login")
+    for _ in range(5):
+        client.post(
+            login_url,
+            {"username": "petugas", "password": "salah"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+        )
+    other_desk = Client().post(
+        login_url,
+        {"username": "petugas", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.6",
+    )
+    assert other_desk.status_code == 302
+
+
+def test_without_a_proxy_a_forged_forwarded_header_does_not_escape_the_lockout(
+    client: Client, petugas
+) -> None:
+    login_url = reverse("login")
+    for i in range(5):
+        client.post(
+            login_url,
+            {"username": "petugas", "password": "salah"},
+            REMOTE_ADDR="10.0.0.7",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        )
+    forged = Client().post(
+        login_url,
+        {"username": "petugas", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.7",
+        HTTP_X_FORWARDED_FOR="198.51.100.99",
+    )
+    assert forged.status_code == 429

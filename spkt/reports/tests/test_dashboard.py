@@ -52,3 +52,14 @@ def test_indonesian_is_the_default_whatever_the_browser_says(client: Client, pet
     client.force_login(petugas)
     response = client.get(reverse("dashboard"), headers={"Accept-Language": "en-US,en;q=0.9"})
     assert response["Content-Language"] == "id"
+
+
+def test_opening_pages_does_not_create_shifts(client: Client, kapolsek, polres_staff) -> None:
+    from spkt.dutylog.models import Shift
+
+    for user in (kapolsek, polres_staff):
+        client.force_login(user)
+        client.get(reverse("dashboard"))
+        client.get(reverse("dutylog:today"))
+        client.get(reverse("reports:daily"))
+    assert not Shift.objects.exists()
