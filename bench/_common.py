@@ -1,0 +1,105 @@
+"""Helpers shared by the benchmarks: booting Django against a throwaway database, seeding the demo
+unit tree, and summarising timings. Not a Django module itself: nothing here imports Django before
+``boot_django`` has set the environment, because settings are read once at import."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+if TYPE_CHECKING:
+    from spkt.documents.services import CitizenData
+
+
+def boot_django(*, var_dir: Path, database_url: str | None) -> None:
+    """Point settings at ``var_dir`` (SQLite, media, huey queue) and ``database_url``, then set up.
+
+    SPKT_ENV=dev gives a SqliteHuey queue with ``immediate`` off, so issuing only enqueues the PDF
+    render and the benchmark times the transaction, not Typst. DEBUG is forced off because Django
+    records every query under DEBUG, which no production process pays for.
+    """
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["SPKT_ENV"] = "dev"
+    os.environ["SPKT_VAR_DIR"] = str(var_dir)
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["SPKT_LOG_LEVEL"] = "WARNING"
+    # A Redis URL in the caller's shell would route renders to a server this run does not own.
+    os.environ.pop("SPKT_REDIS_URL", None)
+    if database_url is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = database_url
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+
+    import django
+
+    django.setup()
+
+
+def seed_demo() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Migrate the fresh database and create the demo unit tree and people (no demo cases)."""
+    from django.core.management import call_command
+
+    from spkt.demo import seed_people, seed_units
+
+    call_command("migrate", verbosity=0, interactive=False)
+    units = seed_units()
+    users = seed_people(units)
+    return units, users
+
+
+def make_nik(i: int) -> str:
+    """A valid, distinct NIK for each ``i`` below 9999 * 28 * 12: Kota Gorontalo region, a birth
+    date that cycles through the calendar, and a serial that never reaches 0000."""
+    serial = i % 9999 + 1
+    day = (i // 9999) % 28 + 1
+    month = (i // (9999 * 28)) % 12 + 1
+    return f"757102{day:02d}{month:02d}85{serial:04d}"
+
+
+def citizen(i: int, name: str = "Rahma Suleman") -> CitizenData:
+    from spkt.documents.services import CitizenData
+
+    return CitizenData(
+        name=name,
+        nik=make_nik(i),
+        birth_place="Gorontalo",
+        birth_date=date(1985, 6, 15),
+        gender="P",
+        address="Jl. Sultan Botutihe No. 12, Biawu",
+        religion="Islam",
+        occupation="Pedagang",
+        phone="081234567890",
+    )
+
+
+def percentile(samples: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile: always a value that was actually observed."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summary_ms(samples_s: Sequence[float]) -> str:
+    ms = [s * 1000 for s in samples_s]
+    return (
+        f"p50 {percentile(ms, 50):7.2f}  p95 {percentile(ms, 95):7.2f}  "
+        f"p99 {percentile(ms, 99):7.2f}  max {max(ms):7.2f} ms  (n={len(ms)})"
+    )
+
+
+def rss_mb() -> float:
+    """Resident memory now (Linux), to show whether repeated renders keep growing the cache."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
