@@ -37,7 +37,7 @@ def entry_hash(
     return hashlib.sha256((prev_hash + canonical_json(body)).encode()).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ledger_append(*, unit: Unit, kind: str, payload: dict) -> LedgerEntry:
     head = locked_get_or_create(LedgerHead, unit=unit, defaults={"seq": 0, "hash": GENESIS})
     payload = normalise(payload)

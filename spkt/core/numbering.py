@@ -51,8 +51,9 @@ def pattern_validate(pattern: str) -> None:
         )
 
 
-def unit_path(unit: Unit) -> str:
-    return "/".join(u.number_name for u in reversed(unit.ancestors_and_self()))
+def unit_path(unit: Unit, chain: list[Unit] | None = None) -> str:
+    chain = chain if chain is not None else unit.ancestors_and_self()
+    return "/".join(u.number_name for u in reversed(chain))
 
 
 def number_format(

@@ -118,8 +118,8 @@ def citizen_upsert(*, unit: Unit, data: CitizenData) -> Citizen:
     return citizen
 
 
-def letterhead(unit: Unit) -> dict:
-    chain = unit.ancestors_and_self()
+def letterhead(unit: Unit, chain: list[Unit] | None = None) -> dict:
+    chain = chain if chain is not None else unit.ancestors_and_self()
     return {
         "lines": ["KEPOLISIAN NEGARA REPUBLIK INDONESIA", *(u.letterhead_name for u in chain)],
         "address": unit.address,
@@ -209,6 +209,7 @@ def _sktlk_issue(
     )
     person = citizen_upsert(unit=unit, data=citizen)
     shift = shift_current(unit=unit, at=now)
+    chain = unit.ancestors_and_self()  # read before the counter lock: keep the locked part short
     if shift.ka_spkt is None:
         raise ValidationError(
             _(
@@ -218,13 +219,14 @@ def _sktlk_issue(
         )
     year, seq = number_next(unit=unit, doc_type=DocType.SKTLK, issued_at=now)
     number = number_format(
-        unit=unit, doc_type=DocType.SKTLK, n=seq, issued_at=now, path=unit_path(unit)
+        unit=unit, doc_type=DocType.SKTLK, n=seq, issued_at=now, path=unit_path(unit, chain)
     )
     valid_until = today + timedelta(days=unit.sktlk_validity_days)
     token = secrets.token_urlsafe(16)
     with translation.override("id"):  # official documents are Indonesian whatever the UI says
         snapshot = _sktlk_snapshot(
             unit=unit,
+            chain=chain,
             person=person,
             shift=shift,
             items=items,
@@ -259,6 +261,7 @@ def _sktlk_issue(
     labels = ", ".join(entry["label"] for entry in snapshot["items"])
     mutasi_append(
         unit=unit,
+        shift=shift,
         actor=actor,
         category=MutasiCategory.LAPORAN_MASYARAKAT,
         text=f"Menerbitkan {number} a.n. {person.name.upper()} (kehilangan: {labels}).",
@@ -273,6 +276,7 @@ def _sktlk_issue(
 def _sktlk_snapshot(
     *,
     unit: Unit,
+    chain: list[Unit],
     person: Citizen,
     shift,
     items: list[LostItem],
@@ -289,7 +293,7 @@ def _sktlk_snapshot(
         {
             "title": "SURAT KETERANGAN TANDA LAPOR KEHILANGAN",
             "number": number,
-            "letterhead": letterhead(unit),
+            "letterhead": letterhead(unit, chain),
             "issued_day": hari(today),
             "issued_date": tanggal(today),
             "issued_time": local(now).strftime("%H.%M"),

@@ -42,13 +42,17 @@ def mutasi_payload(entry: Mutasi) -> dict:
 register_ledgered(Mutasi, mutasi_payload)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def shift_current(*, unit: Unit, at: datetime | None = None) -> Shift:
     """The shift covering ``at``; created from the squad rotation when the roster has none yet."""
     at = at or clock.now()
     day = duty_day_of(at, unit.shift_start_hour)
     starts_at, ends_at = duty_day_bounds(day, unit.shift_start_hour)
-    existing = Shift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at).first()
+    existing = (
+        Shift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at)
+        .select_related("ka_spkt")
+        .first()
+    )
     if existing:
         return existing
     squads = list(Regu.objects.filter(unit=unit).select_related("head").order_by("order", "pk"))
@@ -61,7 +65,7 @@ def shift_current(*, unit: Unit, at: datetime | None = None) -> Shift:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def mutasi_append(
     *,
     unit: Unit,
@@ -71,14 +75,18 @@ def mutasi_append(
     at: datetime | None = None,
     red: bool | None = None,
     corrects: Mutasi | None = None,
+    shift: Shift | None = None,
 ) -> Mutasi:
+    """Append an entry to the Buku Mutasi of the shift covering ``at``. A caller that already
+    holds that shift passes it to save a query."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Uraian mutasi tidak boleh kosong."))
     if category not in MutasiCategory.values:
         raise ValidationError(_("Kategori mutasi tidak dikenal."))
     at = at or clock.now()
-    shift = shift_current(unit=unit, at=at)
+    if shift is None or not shift.starts_at <= at < shift.ends_at:
+        shift = shift_current(unit=unit, at=at)
     entry = Mutasi(
         unit=unit,
         shift=shift,
