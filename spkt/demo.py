@@ -11,12 +11,29 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from spkt.core import clock
-from spkt.core.timeutil import local_datetime, today
+from spkt.core.timeutil import duty_day_of, local_datetime
 from spkt.documents.models import Document
 from spkt.documents.services import CitizenData, LostItem, sktlk_issue
-from spkt.dutylog.models import MutasiCategory, Regu
-from spkt.dutylog.services import mutasi_append
-from spkt.org.models import Kelurahan, Pangkat, Personnel, Role, Unit, UnitKind, User
+from spkt.dutylog.handover import (
+    Count,
+    handover_add_item,
+    handover_confirm,
+    handover_count,
+    handover_start,
+)
+from spkt.dutylog.models import ItemKind, MutasiCategory, Regu, Shift
+from spkt.dutylog.services import mutasi_write, shift_current, shift_open
+from spkt.org.models import (
+    Equipment,
+    EquipmentKind,
+    Kelurahan,
+    Pangkat,
+    Personnel,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 from spkt.org.services import roles_ensure, unit_create, user_create
 
 DEMO_PASSWORD = "spkt-demo-2026"  # noqa: S105 (documented demo accounts, dev only)
@@ -205,6 +222,13 @@ def seed_people(units: dict[str, Unit]) -> dict[str, User]:
     kapolsek = _person(selatan, "Arief Gobel", Pangkat.AKP, "83010249", "Kapolsek")
     users["kapolsek"] = _login("kapolsek", selatan, Role.KAPOLSEK, kapolsek)
     users["kaspkt"] = _login("kaspkt", selatan, Role.KA_SPKT, Personnel.objects.get(nrp="78040211"))
+    # The heads of the other squads sign their own handovers with their own passwords.
+    users["kaspkt2"] = _login(
+        "kaspkt2", selatan, Role.KA_SPKT, Personnel.objects.get(nrp="80120455")
+    )
+    users["kaspkt3"] = _login(
+        "kaspkt3", selatan, Role.KA_SPKT, Personnel.objects.get(nrp="76090318")
+    )
     users["jaga"] = _login(
         "jaga", selatan, Role.ANGGOTA_JAGA, Personnel.objects.get(nrp="95110342")
     )
@@ -231,33 +255,105 @@ def seed_people(units: dict[str, Unit]) -> dict[str, User]:
     return users
 
 
+EQUIPMENT = [
+    (EquipmentKind.WEAPON, "Pistol HS-9", "HS-2231045"),
+    (EquipmentKind.WEAPON, "Pistol HS-9", "HS-2231078"),
+    (EquipmentKind.WEAPON, "Revolver Taurus", "TR-88213"),
+    (EquipmentKind.WEAPON, "Revolver Taurus", "TR-88240"),
+    (EquipmentKind.AMMO, "Amunisi 9 mm (butir)", ""),
+    (EquipmentKind.RADIO, "HT Motorola", "MT-1101"),
+    (EquipmentKind.RADIO, "HT Motorola", "MT-1102"),
+    (EquipmentKind.RADIO, "HT Motorola", "MT-1103"),
+    (EquipmentKind.VEHICLE, "Sepeda motor patroli", "DM 3011 P"),
+    (EquipmentKind.VEHICLE, "Sepeda motor patroli", "DM 3012 P"),
+    (EquipmentKind.KEY, "Kunci ruang tahanan", ""),
+]
+# Night entries every ~2 h keep the book "kept"; one night is left silent to show a finding.
+NIGHT = [
+    (22, 0, "Patroli malam ke Pasar Sentral dan Jl. Nani Wartabone; aman."),
+    (23, 50, "Kontrol ruang tahanan; tahanan dalam keadaan baik."),
+    (1, 40, "Patroli dialogis di Jl. Raja Eyato; situasi aman."),
+    (3, 30, "Kontrol markas dan ruang tahanan; aman."),
+]
+
+
+def seed_equipment(unit: Unit) -> None:
+    for kind, name, serial in EQUIPMENT:
+        qty = 60 if kind == EquipmentKind.AMMO else 1
+        Equipment.objects.get_or_create(
+            unit=unit, kind=kind, name=name, serial=serial, defaults={"quantity": qty}
+        )
+
+
+def _all_present(shift: Shift) -> list[tuple[int, bool, str]]:
+    return [(pid, True, "") for pid in sorted(shift.lineup())]
+
+
+def _head_user(shift: Shift) -> User:
+    return User.objects.get(personnel=shift.ka_spkt)
+
+
+def _handover(prev: Shift, nxt_day: date, actor: User, *, missing_radio: bool) -> Shift:
+    ho = handover_start(outgoing=prev, actor=actor)
+    counts = {}
+    for item in ho.items.all():
+        short = missing_radio and item.serial == "MT-1103"
+        counts[item.pk] = Count(
+            counted=item.expected - 1 if short else item.expected,
+            odometer=12000 + nxt_day.day * 37 if item.kind == ItemKind.VEHICLE else None,
+            fuel="3/4" if item.kind == ItemKind.VEHICLE else "",
+            condition="baik" if item.kind == ItemKind.VEHICLE else "",
+            discrepancy_reason="Dibawa regu patroli ke Jl. Nani Wartabone." if short else "",
+        )
+    if not ho.items.filter(kind=ItemKind.DETAINEE).exists():
+        detainee = handover_add_item(
+            handover=ho,
+            kind=ItemKind.DETAINEE,
+            label="Tahanan a.n. RUDI H. (curanmor)",
+            actor=actor,
+        )
+        counts[detainee.pk] = Count(counted=1)
+    handover_count(handover=ho, counts=counts, notes="", actor=actor)
+    incoming = ho.incoming
+    handover_confirm(
+        handover=ho,
+        outgoing_user=_head_user(prev),
+        incoming_user=_head_user(incoming),
+        roll_call=_all_present(incoming),
+        actor=actor,
+    )
+    incoming.refresh_from_db()
+    return incoming
+
+
 def seed_cases(units: dict[str, Unit], users: dict[str, User], *, days: int = 3) -> int:
-    """Issue a few SKTLKs and duty entries on each of the last ``days`` duty days (once)."""
+    """Run the last ``days`` duty days and today up to now: apel, handovers, night entries and
+    SKTLKs, all through the real services (once)."""
     selatan = units["kota-selatan"]
-    if Document.objects.filter(unit=selatan).exists():
+    if (
+        Document.objects.filter(unit=selatan).exists()
+        or Shift.objects.filter(unit=selatan, status__in=["open", "closed"]).exists()
+    ):
         return 0
+    seed_equipment(selatan)
     kelurahan = {k.code: k.pk for k in Kelurahan.objects.filter(unit=selatan)}
-    issued = 0
-    start_day = today() - timedelta(days=days)
-    for offset in range(days):
-        day = start_day + timedelta(days=offset)
-        with clock.travel(local_datetime(day, 8)):
-            mutasi_append(
-                unit=selatan,
-                category=MutasiCategory.APEL,
-                actor=users["kaspkt"],
-                text="Apel serah terima dinas jaga; personel lengkap, situasi aman kondusif.",
-            )
-        with clock.travel(local_datetime(day, 22)):
-            mutasi_append(
-                unit=selatan,
-                category=MutasiCategory.PATROLI,
-                actor=users["jaga"],
-                text="Patroli malam ke Pasar Sentral dan Jl. Nani Wartabone; aman.",
-            )
+    now = clock.now()
+    first_day = duty_day_of(now, selatan.shift_start_hour) - timedelta(days=days)
+    issued, shift = 0, None
+    for offset in range(days + 1):
+        day = first_day + timedelta(days=offset)
+        with clock.travel(local_datetime(day, 8) + timedelta(minutes=5)):
+            if shift is None:
+                shift = shift_current(unit=selatan)
+                shift_open(shift=shift, actor=_head_user(shift), roll_call=_all_present(shift))
+            else:
+                shift = _handover(shift, day, _head_user(shift), missing_radio=offset == 2)
         for i, case in enumerate(CASES[offset % 2 :: 2]):
+            at = local_datetime(day, 10 + 3 * i)
+            if at > now:
+                break
             name, nik, place, born, sex, addr, kel, job, items, lost_place = case
-            with clock.travel(local_datetime(day, 10 + 3 * i)):
+            with clock.travel(at):
                 sktlk_issue(
                     actor=users["jaga"],
                     unit=selatan,
@@ -279,6 +375,16 @@ def seed_cases(units: dict[str, Unit], users: dict[str, User], *, days: int = 3)
                     idempotency_key=f"demo-{day.isoformat()}-{i}",
                 )
                 issued += 1
+        for hour, minute, text in NIGHT:
+            at = local_datetime(day + timedelta(days=1 if hour < 12 else 0), hour) + timedelta(
+                minutes=minute
+            )
+            if at > now or (offset == 1 and hour == 1):
+                continue
+            with clock.travel(at):
+                mutasi_write(
+                    actor=users["jaga"], unit=selatan, text=text, category=MutasiCategory.PATROLI
+                )
     return issued
 
 

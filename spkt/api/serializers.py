@@ -107,6 +107,17 @@ class MutasiSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "category", "text", "red", "author", "corrects"]
 
 
+class MutasiWriteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    category = serializers.CharField(max_length=30)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    red = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
 class DailyReportSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit.pk")
     day = serializers.DateField()

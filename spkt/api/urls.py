@@ -15,5 +15,7 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/pdf/", views.document_pdf, name="document-pdf"),
     path("mutasi/", views.mutasi, name="mutasi"),
+    path("mutasi/<int:pk>/", views.mutasi_entry, name="mutasi-entry"),
+    path("mutasi/<int:pk>/koreksi/", views.mutasi_correct, name="mutasi-correct"),
     path("reports/daily/", views.report_daily, name="report-daily"),
 ]

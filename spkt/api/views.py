@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
@@ -18,6 +19,8 @@ from spkt.core.permissions import Action, acting_unit, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents import selectors, services
 from spkt.documents.views import pdf_response
+from spkt.dutylog import services as dutylog_services
+from spkt.dutylog.models import Mutasi
 from spkt.dutylog.selectors import shift_covering, shift_entries
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
@@ -79,9 +82,20 @@ def sktlk_issue(request: Request) -> Response:
     return Response(s.DocumentSerializer(doc).data, status=201)
 
 
-@extend_schema(parameters=[UNIT_PARAM], responses=s.MutasiSerializer(many=True))
-@api_view(["GET"])
+@extend_schema(
+    parameters=[UNIT_PARAM],
+    request=s.MutasiWriteSerializer,
+    responses={200: s.MutasiSerializer(many=True), 201: s.MutasiSerializer},
+)
+@api_view(["GET", "POST"])
 def mutasi(request: Request) -> Response:
+    if request.method == "POST":
+        unit = acting_unit(request.user)
+        require(request.user, Action.MUTASI_WRITE, unit)
+        body = s.MutasiWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = dutylog_services.mutasi_write(actor=request.user, unit=unit, **body.validated_data)
+        return Response(s.MutasiSerializer(entry).data, status=201)
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     shift = shift_covering(unit=unit)
@@ -103,3 +117,40 @@ def report_daily(request: Request) -> Response:
     except ValueError:
         raise Http404 from None
     return Response(s.DailyReportSerializer(daily_report(unit=unit, day=day)).data)
+
+
+def _entry(request: Request, pk: int) -> Mutasi:
+    entry = Mutasi.objects.filter(pk=pk, unit__in=visible_units(request.user)).first()
+    if entry is None:
+        raise Http404
+    require(request.user, Action.MUTASI_VIEW, entry.unit)
+    return entry
+
+
+@extend_schema(responses={200: s.MutasiSerializer, 405: None})
+@api_view(["GET", "PUT", "PATCH", "DELETE"])
+def mutasi_entry(request: Request, pk: int) -> Response:
+    """Entries are read here; a change or delete is refused (405) and the attempt audit-logged."""
+    entry = _entry(request, pk)
+    if request.method != "GET":
+        dutylog_services.mutasi_change_refused(
+            actor=request.user, entry=entry, method=request.method, request=request
+        )
+        return Response(
+            {"detail": _("Entri Buku Mutasi tidak dapat diubah atau dihapus; catat koreksi.")},
+            status=405,
+        )
+    return Response(s.MutasiSerializer(entry).data)
+
+
+@extend_schema(request=s.CorrectionSerializer, responses={201: s.MutasiSerializer})
+@api_view(["POST"])
+def mutasi_correct(request: Request, pk: int) -> Response:
+    entry = _entry(request, pk)
+    require(request.user, Action.MUTASI_WRITE, entry.unit)
+    body = s.CorrectionSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    fixed = dutylog_services.mutasi_correct(
+        actor=request.user, original=entry, text=body.validated_data["text"]
+    )
+    return Response(s.MutasiSerializer(fixed).data, status=201)

@@ -1,10 +1,30 @@
 from django.contrib import admin
 
+from spkt.core.audit import audit_log
 from spkt.core.models import AuditEvent, LedgerEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only records: visible to admins, never added, changed or deleted through the admin."""
+    """Append-only records: visible to admins, never added, changed or deleted through the admin.
+    An attempt to post a change or a deletion is refused (403) and audit-logged."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            self._refused(request, object_id, "change")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST":
+            self._refused(request, object_id, "delete")
+        return super().delete_view(request, object_id, extra_context)
+
+    def _refused(self, request, object_id, what: str) -> None:
+        audit_log(
+            action=f"admin.{what}_refused",
+            actor=request.user,
+            request=request,
+            data={"model": self.model._meta.label, "id": str(object_id)},
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -27,6 +27,10 @@ class Action(StrEnum):
     MUTASI_VIEW = "mutasi.view"
     REPORT_VIEW = "report.view"
     DOCUMENT_VOID = "document.void"
+    MUTASI_WRITE = "mutasi.write"
+    SHIFT_RUN = "shift.run"
+    ROSTER_PLAN = "roster.plan"
+    COMPLIANCE_VIEW = "compliance.view"
 
 
 _ALL_STAFF = frozenset(Role.values)
@@ -36,9 +40,22 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.MUTASI_VIEW: _ALL_STAFF,
     Action.REPORT_VIEW: _ALL_STAFF,
     Action.DOCUMENT_VOID: frozenset({Role.KA_SPKT, Role.KAPOLSEK}),
+    Action.MUTASI_WRITE: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
+    # Opening a shift and counting a handover; confirming needs both heads' own passwords.
+    Action.SHIFT_RUN: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
+    Action.ROSTER_PLAN: frozenset({Role.KA_SPKT, Role.KAPOLSEK, Role.ADMIN}),
+    Action.COMPLIANCE_VIEW: frozenset({Role.PENILAI, Role.KAPOLSEK, Role.KA_SPKT, Role.ADMIN}),
 }
 # Actions that change a unit's records: only at the user's own unit, never at a unit below.
-WRITE_ACTIONS = frozenset({Action.SKTLK_ISSUE, Action.DOCUMENT_VOID})
+WRITE_ACTIONS = frozenset(
+    {
+        Action.SKTLK_ISSUE,
+        Action.DOCUMENT_VOID,
+        Action.MUTASI_WRITE,
+        Action.SHIFT_RUN,
+        Action.ROSTER_PLAN,
+    }
+)
 
 
 def visible_units(user: User | AnonymousUser):  # -> QuerySet[Unit]

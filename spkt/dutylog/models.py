@@ -37,8 +37,15 @@ class Regu(models.Model):
         return self.name
 
 
+class ShiftStatus(models.TextChoices):
+    PLANNED = "planned", _("Terjadwal")
+    OPEN = "open", _("Berjalan")
+    CLOSED = "closed", _("Diserahterimakan")
+
+
 class Shift(models.Model):
-    """One 24-hour guard shift of a unit."""
+    """One 24-hour guard shift of a unit: planned by the roster, opened at the roll call (apel),
+    closed and sealed at the handover (serah terima). At most one shift of a unit is open."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="shifts")
     regu = models.ForeignKey(
@@ -54,13 +61,37 @@ class Shift(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    pawas = models.ForeignKey(
+        "org.Personnel",
+        verbose_name=_("Pawas"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    members = models.ManyToManyField(
+        "org.Personnel", verbose_name=_("anggota dinas"), blank=True, related_name="shifts"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ShiftStatus.choices, default=ShiftStatus.PLANNED
+    )
+    opened_at = models.DateTimeField(_("dibuka"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("diserahterimakan"), null=True, blank=True)
+    # The 1 x 24 h standard as data: the handover is due by this moment (end + the unit's grace).
+    handover_due_at = models.DateTimeField(_("batas serah terima"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dinas jaga")
         verbose_name_plural = _("dinas jaga")
         ordering = ["-starts_at"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "starts_at"], name="shift_unit_start_uniq")
+            models.UniqueConstraint(fields=["unit", "starts_at"], name="shift_unit_start_uniq"),
+            # "A second open shift for the same unit" is refused by the database as well.
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=models.Q(status="open"),
+                name="shift_one_open_per_unit",
+            ),
         ]
         # Serves shift_current: the shift of a unit covering a moment.
         indexes = [
@@ -69,6 +100,83 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def lineup(self) -> set[int]:
+        """Personnel ids who belong to this shift: its members, Ka SPKT and Pawas."""
+        ids = set(self.members.values_list("pk", flat=True))
+        ids.update(i for i in (self.ka_spkt_id, self.pawas_id) if i)
+        return ids
+
+
+class RosterChangeKind(models.TextChoices):
+    ABSENT = "absent", _("Berhalangan")
+    SWAP = "swap", _("Tukar dinas")
+
+
+class RosterChange(models.Model):
+    """An absence or a swap on a planned shift, always with its reason."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("jenis"), max_length=10, choices=RosterChangeKind.choices)
+    person = models.ForeignKey("org.Personnel", on_delete=models.PROTECT, related_name="+")
+    replacement = models.ForeignKey(
+        "org.Personnel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("alasan"), max_length=255)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.person}"
+
+
+class RollCallLine(models.Model):
+    """One line of a shift's opening roll call (apel): present, or absent with the reason."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="roll_call")
+    person = models.ForeignKey("org.Personnel", on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField(_("hadir"))
+    reason = models.CharField(_("keterangan"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "person"], name="rollcall_shift_person_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {'hadir' if self.present else self.reason}"
+
+
+class EntryCategory(models.Model):
+    """A Buku Mutasi category. Global rows (no unit) are the defaults; a unit may add its own and
+    choose which categories are written in red by default."""
+
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.SlugField(_("kode"), max_length=30)
+    label = models.CharField(_("nama"), max_length=60)
+    red_default = models.BooleanField(_("tinta merah"), default=False)
+    order = models.PositiveSmallIntegerField(default=100)
+    active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("kategori mutasi")
+        verbose_name_plural = _("kategori mutasi")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="category_unit_code_uniq"),
+            models.UniqueConstraint(
+                fields=["code"], condition=models.Q(unit=None), name="category_global_code_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class MutasiCategory(models.TextChoices):
@@ -89,7 +197,8 @@ class Mutasi(AppendOnlyModel):
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="entries")
     at = models.DateTimeField(_("waktu"))
-    category = models.CharField(_("kategori"), max_length=30, choices=MutasiCategory.choices)
+    # A code of EntryCategory; kept as text so the ledger payload never depends on another table.
+    category = models.CharField(_("kategori"), max_length=30)
     text = models.TextField(_("uraian"))
     red = models.BooleanField(_("tinta merah"), default=False)
     author = models.ForeignKey(
@@ -110,3 +219,74 @@ class Mutasi(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%H:%M} {self.text[:40]}"
+
+
+class HandoverStatus(models.TextChoices):
+    DRAFT = "draft", _("Sedang dihitung")
+    DONE = "done", _("Selesai")
+
+
+class Handover(models.Model):
+    """The serah terima from the outgoing shift to the incoming one."""
+
+    outgoing = models.OneToOneField(Shift, on_delete=models.PROTECT, related_name="handover_out")
+    incoming = models.OneToOneField(Shift, on_delete=models.PROTECT, related_name="handover_in")
+    status = models.CharField(
+        max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.DRAFT
+    )
+    notes = models.TextField(_("catatan"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    outgoing_confirmed_by = models.ForeignKey(
+        "org.Personnel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    incoming_confirmed_by = models.ForeignKey(
+        "org.Personnel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.outgoing} -> {self.incoming}"
+
+
+class ItemKind(models.TextChoices):
+    PERSONNEL = "personnel", _("Personel")
+    WEAPON = "weapon", _("Senjata api")
+    AMMO = "ammo", _("Amunisi")
+    RADIO = "radio", _("Alkom (HT)")
+    VEHICLE = "vehicle", _("Kendaraan")
+    DETAINEE = "detainee", _("Tahanan")
+    EVIDENCE = "evidence", _("Barang bukti")
+    KEY = "key", _("Kunci")
+    OPEN_CASE = "open_case", _("Perkara/kontak terbuka")
+    OTHER = "other", _("Lainnya")
+
+
+class HandoverItem(models.Model):
+    """One line of the handover checklist, as counted by the incoming squad."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("jenis"), max_length=12, choices=ItemKind.choices)
+    label = models.CharField(_("uraian"), max_length=200)
+    serial = models.CharField(_("nomor seri"), max_length=60, blank=True)
+    expected = models.PositiveIntegerField(_("jumlah tercatat"), default=1)
+    counted = models.PositiveIntegerField(_("jumlah dihitung"), null=True, blank=True)
+    odometer = models.PositiveIntegerField(_("odometer (km)"), null=True, blank=True)
+    fuel = models.CharField(_("BBM"), max_length=20, blank=True)
+    condition = models.CharField(_("kondisi"), max_length=120, blank=True)
+    discrepancy_reason = models.CharField(_("alasan selisih"), max_length=255, blank=True)
+    equipment = models.ForeignKey(
+        "org.Equipment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def discrepant(self) -> bool:
+        return self.counted is not None and self.counted != self.expected

@@ -1,27 +1,180 @@
-"""Reads for the duty log, scoped by the caller's unit."""
+"""Reads for the duty log, scoped by the caller's unit: the book of a shift or a day, its head
+hash, and the 1 x 24 h standard measured from the records."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from spkt.core import clock
-from spkt.dutylog.models import Mutasi, Shift
+from spkt.core.models import LedgerEntry
+from spkt.core.timeutil import duty_day_bounds, local
+from spkt.dutylog.models import Mutasi, Shift, ShiftStatus
 from spkt.org.models import Unit
 
 
 def shift_covering(*, unit: Unit, at: datetime | None = None) -> Shift | None:
-    """The shift of ``unit`` covering ``at`` (default now), without creating one."""
+    """The shift whose book is current at ``at`` (default now), without creating one: the open
+    shift if there is one, else the roster's shift covering the moment."""
     at = at or clock.now()
+    qs = Shift.objects.filter(unit=unit).select_related("regu", "ka_spkt", "pawas")
     return (
-        Shift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at)
-        .select_related("regu", "ka_spkt")
-        .first()
+        qs.filter(status=ShiftStatus.OPEN, starts_at__lte=at).first()
+        or qs.filter(starts_at__lte=at, ends_at__gt=at).first()
     )
+
+
+def with_labels(entries: list[Mutasi], unit: Unit) -> list[Mutasi]:
+    """Attach the category's display label (categories are configurable data, not choices)."""
+    from spkt.dutylog.services import categories_for
+
+    labels = {c.code: c.label for c in categories_for(unit).values()}
+    for e in entries:
+        e.category_label = labels.get(e.category, e.category)
+    return entries
 
 
 def shift_entries(*, shift: Shift) -> QuerySet[Mutasi]:
     return (
-        Mutasi.objects.filter(shift=shift).select_related("author", "corrects").order_by("at", "pk")
+        Mutasi.objects.filter(shift=shift)
+        .select_related("author", "corrects")
+        .prefetch_related(Prefetch("corrections", queryset=Mutasi.objects.only("id", "corrects")))
+        .order_by("at", "pk")
     )
+
+
+def day_entries(*, unit: Unit, day: date) -> QuerySet[Mutasi]:
+    start, end = duty_day_bounds(day, unit.shift_start_hour)
+    return (
+        Mutasi.objects.filter(unit=unit, at__gte=start, at__lt=end)
+        .select_related("author", "corrects", "shift")
+        .prefetch_related(Prefetch("corrections", queryset=Mutasi.objects.only("id", "corrects")))
+        .order_by("at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class DayHead:
+    unit_id: int
+    day: date
+    until: datetime
+    seq: int
+    hash: str
+
+    def export_line(self) -> str:
+        return f"{self.unit_id}:{self.seq}:{self.hash}"
+
+
+def day_head(*, unit: Unit, day: date) -> DayHead | None:
+    """The tip of the unit's chain at the end of a duty day: printed on the day's book and kept
+    outside the system, it proves that nothing recorded up to then was changed later."""
+    _, end = duty_day_bounds(day, unit.shift_start_hour)
+    if end > clock.now():
+        return None  # the day is not over: its head is not final
+    return chain_head_at(unit=unit, moment=end - timedelta(microseconds=1), day=day)
+
+
+def chain_head_at(*, unit: Unit, moment: datetime, day: date) -> DayHead | None:
+    """The last link of the unit's chain recorded at or before ``moment``."""
+    row = (
+        LedgerEntry.objects.filter(unit=unit, recorded_at__lte=moment)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    return None if row is None else DayHead(unit.pk, day, moment, row[0], row[1])
+
+
+def seal_head(*, shift: Shift) -> DayHead | None:
+    """The chain's tip when the shift's book was sealed at its handover."""
+    if shift.closed_at is None:
+        return None
+    day = local(shift.starts_at).date()
+    return chain_head_at(unit=shift.unit, moment=shift.closed_at, day=day)
+
+
+@dataclass
+class Compliance:
+    """The SOP's 1 x 24 h standard for one shift, measured from what was recorded."""
+
+    opened_on_time: bool | None = None
+    handed_over_on_time: bool | None = None
+    handover_overdue: bool = False
+    silences: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.opened_on_time is not False
+            and self.handed_over_on_time is not False
+            and not self.handover_overdue
+            and not self.silences
+        )
+
+
+def _night_windows(unit: Unit, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    windows = []
+    day = local(start).date() - timedelta(days=1)
+    while True:
+        w_start = local(start).replace(
+            year=day.year,
+            month=day.month,
+            day=day.day,
+            hour=unit.night_start_hour,
+            minute=0,
+            second=0,
+            microsecond=0,
+        )
+        w_end = w_start.replace(hour=unit.night_end_hour)
+        if w_end <= w_start:
+            w_end += timedelta(days=1)
+        if w_start >= end:
+            return windows
+        lo, hi = max(w_start, start), min(w_end, end)
+        if lo < hi:
+            windows.append((lo, hi))
+        day += timedelta(days=1)
+
+
+def shift_compliance(
+    *, shift: Shift, entry_times: list[datetime] | None = None, now: datetime | None = None
+) -> Compliance:
+    now = now or clock.now()
+    unit = shift.unit
+    grace = timedelta(minutes=unit.handover_grace_minutes)
+    result = Compliance()
+    if shift.opened_at is not None:
+        result.opened_on_time = shift.opened_at <= shift.starts_at + grace
+    if shift.closed_at is not None:
+        result.handed_over_on_time = shift.closed_at <= (shift.handover_due_at or shift.ends_at)
+    elif shift.status == ShiftStatus.OPEN and shift.handover_due_at and now > shift.handover_due_at:
+        result.handover_overdue = True
+    if shift.opened_at is None:
+        return result
+    if entry_times is None:
+        entry_times = list(shift.entries.order_by("at").values_list("at", flat=True))
+    end = min(shift.closed_at or now, now)
+    limit = timedelta(minutes=unit.night_silence_minutes)
+    for lo, hi in _night_windows(unit, shift.opened_at, end):
+        marks = [lo, *[t for t in entry_times if lo < t < hi], hi]
+        for a, b in pairwise(marks):
+            if b - a > limit:
+                result.silences.append((a, b))
+    return result
+
+
+def shifts_for_assessment(*, unit: Unit, start: date, end: date) -> list[tuple[Shift, Compliance]]:
+    shifts = list(
+        Shift.objects.filter(unit=unit, starts_at__date__gte=start, starts_at__date__lte=end)
+        .exclude(status=ShiftStatus.PLANNED, starts_at__gt=clock.now())
+        .select_related("regu", "ka_spkt", "unit")
+        .prefetch_related(Prefetch("entries", queryset=Mutasi.objects.only("id", "at", "shift")))
+        .order_by("starts_at")
+    )
+    return [
+        (s, shift_compliance(shift=s, entry_times=sorted(e.at for e in s.entries.all())))
+        for s in shifts
+    ]

@@ -1,28 +1,38 @@
-"""Writes for the duty log. Every other module records its steps here via ``mutasi_append``."""
+"""Writes for the duty log: roster, roll call, entries, corrections and the handover.
+
+Every other module records its steps here via ``mutasi_append``; officers write through
+``mutasi_write`` (only into the open shift) and correct through ``mutasi_correct``.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
+from spkt.core.audit import audit_log
 from spkt.core.db import locked_get_or_create
 from spkt.core.ledger import ledger_append, register_ledgered
-from spkt.core.timeutil import duty_day_bounds, duty_day_of
-from spkt.dutylog.models import Mutasi, MutasiCategory, Regu, Shift
-from spkt.org.models import Unit
-
-# The SOP's red ink: by default incidents, orders from superiors and handover notes.
-RED_BY_DEFAULT = frozenset(
-    {
-        MutasiCategory.KEJADIAN,
-        MutasiCategory.PERINTAH_PIMPINAN,
-        MutasiCategory.SERAH_TERIMA,
-    }
+from spkt.core.timeutil import duty_day_bounds, duty_day_of, local
+from spkt.dutylog.models import (
+    EntryCategory,
+    Mutasi,
+    MutasiCategory,
+    Regu,
+    RollCallLine,
+    RosterChange,
+    RosterChangeKind,
+    Shift,
+    ShiftStatus,
 )
+from spkt.org.models import Personnel, Unit
+
 ROTATION_EPOCH = date(2026, 1, 1)
 
 
@@ -42,12 +52,146 @@ def mutasi_payload(entry: Mutasi) -> dict:
 register_ledgered(Mutasi, mutasi_payload)
 
 
+@dataclass(frozen=True)
+class Category:
+    code: str
+    label: str
+    red_default: bool
+    order: int
+
+
+# The SOP's red ink by default for incidents, orders from superiors and handover notes. Rows of
+# EntryCategory (global, then per unit) override these by code, add new ones or switch them off.
+DEFAULT_CATEGORIES = [
+    Category("apel", "Apel", False, 10),
+    Category("kejadian", "Kejadian", True, 20),
+    Category("laporan_masyarakat", "Laporan masyarakat", False, 30),
+    Category("perintah_pimpinan", "Perintah pimpinan", True, 40),
+    Category("patroli", "Patroli", False, 50),
+    Category("tahanan", "Tahanan", False, 60),
+    Category("barang_bukti", "Barang bukti", False, 70),
+    Category("serah_terima", "Serah terima", True, 80),
+    Category("lain_lain", "Lain-lain", False, 90),
+]
+
+
+def categories_for(unit: Unit) -> dict[str, Category]:
+    found = {c.code: c for c in DEFAULT_CATEGORIES}
+    rows = EntryCategory.objects.filter(Q(unit=unit) | Q(unit=None))
+    for row in sorted(rows, key=lambda r: r.unit_id is not None):  # the unit's own rows win
+        if row.active:
+            found[row.code] = Category(row.code, row.label, row.red_default, row.order)
+        else:
+            found.pop(row.code, None)
+    return dict(sorted(found.items(), key=lambda item: item[1].order))
+
+
+# --- The roster -----
+def _rotation(unit: Unit, day: date, squads: list[Regu]) -> Regu | None:
+    return squads[(day - ROTATION_EPOCH).days % len(squads)] if squads else None
+
+
+def shift_planned(unit: Unit, day: date, squads: list[Regu]) -> Shift:
+    starts_at, ends_at = duty_day_bounds(day, unit.shift_start_hour)
+    regu = _rotation(unit, day, squads)
+    shift = locked_get_or_create(
+        Shift,
+        unit=unit,
+        starts_at=starts_at,
+        defaults={
+            "ends_at": ends_at,
+            "regu": regu,
+            "ka_spkt": regu.head if regu else None,
+            "handover_due_at": ends_at + timedelta(minutes=unit.handover_grace_minutes),
+        },
+    )
+    if regu is not None and not shift.members.exists() and shift.regu_id == regu.pk:
+        shift.members.set(regu.members.all())
+    return shift
+
+
+def squads_of(unit: Unit) -> list[Regu]:
+    return list(Regu.objects.filter(unit=unit).select_related("head").order_by("order", "pk"))
+
+
+@transaction.atomic
+def roster_plan(*, unit: Unit, year: int, month: int, actor) -> list[Shift]:
+    """Plan every 24-hour shift of a month by rotating the squads; existing shifts are kept."""
+    squads = squads_of(unit)
+    if not squads:
+        raise ValidationError(_("Satuan ini belum memiliki regu jaga."))
+    days = calendar.monthrange(year, month)[1]
+    shifts = [shift_planned(unit, date(year, month, d), squads) for d in range(1, days + 1)]
+    audit_log(
+        action="dutylog.roster.planned", actor=actor, unit=unit, data={"year": year, "month": month}
+    )
+    return shifts
+
+
+@transaction.atomic
+def roster_change(
+    *,
+    shift: Shift,
+    kind: str,
+    person: Personnel,
+    reason: str,
+    actor,
+    replacement: Personnel | None = None,
+) -> RosterChange:
+    reason = reason.strip()
+    if shift.status != ShiftStatus.PLANNED:
+        raise ValidationError(_("Jadwal hanya dapat diubah sebelum dinas dibuka."))
+    if not reason:
+        raise ValidationError(_("Alasan perubahan jadwal wajib diisi."))
+    if person.pk not in shift.lineup():
+        raise ValidationError(_("Personel tersebut tidak terjadwal pada dinas ini."))
+    if kind == RosterChangeKind.SWAP:
+        if replacement is None or replacement.unit_id != shift.unit_id:
+            raise ValidationError(_("Pengganti harus personel satuan ini."))
+        if replacement.pk in shift.lineup():
+            raise ValidationError(_("Pengganti sudah terjadwal pada dinas ini."))
+    elif kind != RosterChangeKind.ABSENT:
+        raise ValidationError(_("Jenis perubahan tidak dikenal."))
+    change = RosterChange.objects.create(
+        shift=shift,
+        kind=kind,
+        person=person,
+        reason=reason,
+        replacement=replacement,
+        by=actor,
+        at=clock.now(),
+    )
+    shift.members.remove(person)
+    if replacement is not None:
+        shift.members.add(replacement)
+        if shift.ka_spkt_id == person.pk:
+            Shift.objects.filter(pk=shift.pk).update(ka_spkt=replacement)
+    audit_log(
+        action=f"dutylog.roster.{kind}",
+        actor=actor,
+        unit=shift.unit,
+        target=shift,
+        data={"person": person.pk, "reason": reason},
+    )
+    return change
+
+
+# --- Shifts -----
+def shift_open_of(unit: Unit) -> Shift | None:
+    return (
+        Shift.objects.filter(unit=unit, status=ShiftStatus.OPEN).select_related("ka_spkt").first()
+    )
+
+
 @transaction.atomic(savepoint=False)
 def shift_current(*, unit: Unit, at: datetime | None = None) -> Shift:
-    """The shift covering ``at``; created from the squad rotation when the roster has none yet."""
+    """The shift whose book takes an entry made at ``at``: the open shift (the book stays with the
+    squad on duty until it hands over), else the roster's shift covering ``at``, planned from
+    the squad rotation when the roster has none yet."""
     at = at or clock.now()
-    day = duty_day_of(at, unit.shift_start_hour)
-    starts_at, ends_at = duty_day_bounds(day, unit.shift_start_hour)
+    open_shift = shift_open_of(unit)
+    if open_shift is not None and open_shift.starts_at <= at:
+        return open_shift
     existing = (
         Shift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at)
         .select_related("ka_spkt")
@@ -55,16 +199,91 @@ def shift_current(*, unit: Unit, at: datetime | None = None) -> Shift:
     )
     if existing:
         return existing
-    squads = list(Regu.objects.filter(unit=unit).select_related("head").order_by("order", "pk"))
-    regu = squads[(day - ROTATION_EPOCH).days % len(squads)] if squads else None
-    return locked_get_or_create(
-        Shift,
-        unit=unit,
-        starts_at=starts_at,
-        defaults={"ends_at": ends_at, "regu": regu, "ka_spkt": regu.head if regu else None},
+    return shift_planned(unit, duty_day_of(at, unit.shift_start_hour), squads_of(unit))
+
+
+def _roll_call_text(lines: list[RollCallLine]) -> str:
+    present = [ln.person for ln in lines if ln.present]
+    absent = [ln for ln in lines if not ln.present]
+    text = _("hadir %(n)d orang") % {"n": len(present)}
+    if absent:
+        text += "; " + _("tidak hadir: %(names)s") % {
+            "names": ", ".join(f"{ln.person} ({ln.reason})" for ln in absent)
+        }
+    return text
+
+
+def _record_roll_call(shift: Shift, roll_call: list[tuple[int, bool, str]]) -> list[RollCallLine]:
+    lineup = shift.lineup()
+    people = {p.pk: p for p in Personnel.objects.filter(pk__in=lineup)}
+    answered = {pid for pid, _present, _reason in roll_call}
+    if answered != lineup:
+        raise ValidationError(
+            _("Apel harus mencatat semua personel dinas, tidak lebih dan tidak kurang.")
+        )
+    lines = []
+    for pid, present, reason in roll_call:
+        if not present and not reason.strip():
+            raise ValidationError(
+                _("Alasan ketidakhadiran %(name)s wajib diisi.") % {"name": people[pid]}
+            )
+        lines.append(
+            RollCallLine(
+                shift=shift,
+                person=people[pid],
+                present=present,
+                reason="" if present else reason.strip(),
+            )
+        )
+    if not any(line.present for line in lines):
+        raise ValidationError(_("Tidak ada personel yang hadir; dinas tidak dapat dibuka."))
+    RollCallLine.objects.bulk_create(lines)
+    return lines
+
+
+def open_with_roll_call(
+    shift: Shift, roll_call: list[tuple[int, bool, str]], actor, now: datetime
+) -> None:
+    lines = _record_roll_call(shift, roll_call)
+    try:
+        with transaction.atomic():
+            updated = Shift.objects.filter(pk=shift.pk, status=ShiftStatus.PLANNED).update(
+                status=ShiftStatus.OPEN, opened_at=now
+            )
+    except IntegrityError:
+        updated = 0
+    if updated != 1:
+        raise ValidationError(_("Sudah ada dinas jaga lain yang sedang berjalan di satuan ini."))
+    shift.status, shift.opened_at = ShiftStatus.OPEN, now
+    regu = shift.regu.name if shift.regu else _("dinas jaga")
+    mutasi_append(
+        unit=shift.unit,
+        shift=shift,
+        actor=actor,
+        category=MutasiCategory.APEL,
+        text=_("Apel pembukaan %(regu)s: %(roll)s.")
+        % {"regu": regu, "roll": _roll_call_text(lines)},
     )
 
 
+@transaction.atomic
+def shift_open(*, shift: Shift, actor, roll_call: list[tuple[int, bool, str]]) -> Shift:
+    """Open a shift with its roll call when no shift of the unit is open (the first one, or after
+    a gap). Otherwise shifts open through the handover from the shift before."""
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    if shift.status != ShiftStatus.PLANNED:
+        raise ValidationError(_("Dinas ini sudah pernah dibuka."))
+    if shift_open_of(shift.unit) is not None:
+        raise ValidationError(_("Sudah ada dinas jaga lain yang sedang berjalan di satuan ini."))
+    now = clock.now()
+    if now < shift.starts_at - timedelta(hours=1) or now >= shift.ends_at:
+        raise ValidationError(_("Dinas hanya dapat dibuka pada waktunya."))
+    open_with_roll_call(shift, roll_call, actor, now)
+    audit_log(action="dutylog.shift.opened", actor=actor, unit=shift.unit, target=shift)
+    return shift
+
+
+# --- Entries -----
 @transaction.atomic(savepoint=False)
 def mutasi_append(
     *,
@@ -77,15 +296,15 @@ def mutasi_append(
     corrects: Mutasi | None = None,
     shift: Shift | None = None,
 ) -> Mutasi:
-    """Append an entry to the Buku Mutasi of the shift covering ``at``. A caller that already
-    holds that shift passes it to save a query."""
+    """Append an entry to the Buku Mutasi. A caller that already holds the shift passes it."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Uraian mutasi tidak boleh kosong."))
-    if category not in MutasiCategory.values:
+    categories = categories_for(unit)
+    if category not in categories:
         raise ValidationError(_("Kategori mutasi tidak dikenal."))
     at = at or clock.now()
-    if shift is None or not shift.starts_at <= at < shift.ends_at:
+    if shift is None:
         shift = shift_current(unit=unit, at=at)
     entry = Mutasi(
         unit=unit,
@@ -93,7 +312,7 @@ def mutasi_append(
         at=at,
         category=category,
         text=text,
-        red=(category in RED_BY_DEFAULT) if red is None else red,
+        red=categories[category].red_default if red is None else red,
         author=actor if getattr(actor, "is_authenticated", False) else None,
         corrects=corrects,
     )
@@ -102,3 +321,70 @@ def mutasi_append(
     )
     entry.save()
     return entry
+
+
+@transaction.atomic
+def mutasi_write(
+    *,
+    actor,
+    unit: Unit,
+    text: str,
+    category: str,
+    at: datetime | None = None,
+    red: bool | None = None,
+) -> Mutasi:
+    """An officer's own entry: only into the open shift, timed within it and not in the future."""
+    shift = shift_open_of(unit)
+    if shift is None:
+        raise ValidationError(_("Belum ada dinas jaga yang dibuka; lakukan apel pembukaan dulu."))
+    now = clock.now()
+    at = at or now
+    if at > now + timedelta(minutes=1):
+        raise ValidationError(_("Waktu entri tidak boleh di masa depan."))
+    if at < (shift.opened_at or shift.starts_at):
+        raise ValidationError(_("Waktu entri berada di luar dinas jaga yang sedang berjalan."))
+    entry = mutasi_append(
+        unit=unit, shift=shift, actor=actor, text=text, category=category, at=at, red=red
+    )
+    audit_log(action="dutylog.mutasi.written", actor=actor, unit=unit, target=entry)
+    return entry
+
+
+@transaction.atomic
+def mutasi_correct(*, actor, original: Mutasi, text: str) -> Mutasi:
+    """A correction is a new entry in the open shift that points at the entry it corrects."""
+    shift = shift_open_of(original.unit)
+    if shift is None:
+        raise ValidationError(_("Belum ada dinas jaga yang dibuka; lakukan apel pembukaan dulu."))
+    if not (text or "").strip():
+        raise ValidationError(_("Isi koreksi tidak boleh kosong."))
+    entry = mutasi_append(
+        unit=original.unit,
+        shift=shift,
+        actor=actor,
+        category=original.category,
+        red=original.red,
+        corrects=original,
+        text=_("Koreksi atas entri %(time)s: %(text)s")
+        % {"time": local(original.at).strftime("%d-%m-%Y %H:%M"), "text": text.strip()},
+    )
+    audit_log(
+        action="dutylog.mutasi.corrected",
+        actor=actor,
+        unit=original.unit,
+        target=entry,
+        data={"corrects": original.pk},
+    )
+    return entry
+
+
+def mutasi_change_refused(*, actor, entry: Mutasi, method: str, request=None) -> None:
+    """Entries are never edited or deleted; an attempt is itself recorded."""
+    audit_log(
+        action="dutylog.mutasi.change_refused",
+        actor=actor,
+        unit=entry.unit,
+        target=entry,
+        data={"method": method},
+        request=request,
+    )

@@ -20,6 +20,8 @@ def desk(request: HttpRequest) -> dict:
         items.append((reverse("documents:list"), _("Register dokumen"), "documents"))
     if can(user, Action.MUTASI_VIEW):
         items.append((reverse("dutylog:today"), _("Buku Mutasi"), "mutasi"))
+    if can(user, Action.COMPLIANCE_VIEW):
+        items.append((reverse("dutylog:compliance"), _("Kepatuhan"), "compliance"))
     if can(user, Action.REPORT_VIEW):
         items.append((reverse("reports:daily"), _("Laporan harian"), "daily"))
     if user.is_staff:

@@ -60,6 +60,19 @@ class Unit(models.Model):
     shift_start_hour = models.PositiveSmallIntegerField(
         _("jam mulai dinas jaga"), default=8, validators=[MaxValueValidator(23)]
     )
+    # The 1 x 24 h standard (SOP activity 2): how the Buku Mutasi of a shift is watched.
+    night_start_hour = models.PositiveSmallIntegerField(
+        _("awal jam malam"), default=22, validators=[MaxValueValidator(23)]
+    )
+    night_end_hour = models.PositiveSmallIntegerField(
+        _("akhir jam malam"), default=5, validators=[MaxValueValidator(23)]
+    )
+    night_silence_minutes = models.PositiveSmallIntegerField(
+        _("batas sepi malam (menit)"), default=120, validators=[MinValueValidator(15)]
+    )
+    handover_grace_minutes = models.PositiveSmallIntegerField(
+        _("toleransi serah terima (menit)"), default=30
+    )
     sktlk_validity_days = models.PositiveSmallIntegerField(
         _("masa berlaku SKTLK (hari)"), default=14, validators=[MinValueValidator(1)]
     )
@@ -94,6 +107,34 @@ class Kelurahan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EquipmentKind(models.TextChoices):
+    WEAPON = "weapon", _("Senjata api")
+    AMMO = "ammo", _("Amunisi")
+    RADIO = "radio", _("Alkom (HT)")
+    VEHICLE = "vehicle", _("Kendaraan")
+    KEY = "key", _("Kunci")
+    OTHER = "other", _("Lainnya")
+
+
+class Equipment(models.Model):
+    """An item of the unit's inventory that is counted at every handover."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="equipment")
+    kind = models.CharField(_("jenis"), max_length=10, choices=EquipmentKind.choices)
+    name = models.CharField(_("nama"), max_length=120)
+    serial = models.CharField(_("nomor seri / polisi"), max_length=60, blank=True)
+    quantity = models.PositiveIntegerField(_("jumlah"), default=1)
+    active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("inventaris")
+        verbose_name_plural = _("inventaris")
+        ordering = ["unit", "kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.serial}".strip()
 
 
 class Pangkat(models.TextChoices):

@@ -1,13 +1,19 @@
-"""Walk every unit's hash chain: exit 0 when all are intact, 1 naming the first broken entry."""
+"""Walk every unit's hash chain: exit 0 when all are intact, 1 naming the first broken entry.
+
+``--anchor FILE`` also checks day head hashes kept outside the system (lines ``unit:seq:hash``, as
+exported from a day's Buku Mutasi page): the chain must still hold that hash at that position.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spkt.core.ledger import verify
+from spkt.core.models import LedgerEntry
 
 
 class Command(BaseCommand):
@@ -15,16 +21,42 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--unit", type=int, action="append", help="only this unit id")
+        parser.add_argument("--anchor", type=Path, action="append", help="file of unit:seq:hash")
 
     def handle(self, *args, **options) -> None:
         started = time.perf_counter()
         result = verify(unit_ids=options["unit"])
         took = time.perf_counter() - started
-        if result.ok:
-            self.stdout.write(
-                f"OK: {result.chains} chain(s), {result.entries} entries, {result.records} "
-                f"linked records verified in {took:.2f}s"
-            )
-            return
-        self.stderr.write(f"BROKEN: {result.first_break}")
-        sys.exit(1)
+        if not result.ok:
+            self.stderr.write(f"BROKEN: {result.first_break}")
+            sys.exit(1)
+        anchors = 0
+        for path in options["anchor"] or []:
+            for line in path.read_text().split():
+                unit_id, seq, digest = self._parse(line)
+                stored = (
+                    LedgerEntry.objects.filter(unit_id=unit_id, seq=seq)
+                    .values_list("hash", flat=True)
+                    .first()
+                )
+                if stored != digest:
+                    self.stderr.write(
+                        f"BROKEN: unit {unit_id}, seq {seq}: the chain no longer holds the "
+                        f"anchored hash {digest[:16]}… (found {stored or 'nothing'})"
+                    )
+                    sys.exit(1)
+                anchors += 1
+        self.stdout.write(
+            f"OK: {result.chains} chain(s), {result.entries} entries, {result.records} "
+            f"linked records, {anchors} anchor(s) verified in {took:.2f}s"
+        )
+
+    @staticmethod
+    def _parse(line: str) -> tuple[int, int, str]:
+        try:
+            unit_id, seq, digest = line.strip().split(":")
+            return int(unit_id), int(seq), digest
+        except ValueError:
+            raise CommandError(
+                f"Malformed anchor line: {line!r} (expected unit:seq:hash)"
+            ) from None
