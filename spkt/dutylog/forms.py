@@ -87,11 +87,15 @@ class CountForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    fill_rest = forms.BooleanField(
+        label=_("Isi baris kosong sesuai jumlah tercatat"), required=False
+    )
 
     def __init__(self, *args, items: list[HandoverItem], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.items = items
-        for i in items:
+        order = list(ItemKind.values)
+        self.items = sorted(items, key=lambda i: (order.index(i.kind), i.pk))
+        for i in self.items:
             self.fields[f"counted_{i.pk}"] = forms.IntegerField(
                 label=_("Dihitung"),
                 min_value=0,

@@ -207,7 +207,7 @@ def handover_confirm(
                     "reason": item.discrepancy_reason,
                 },
             )
-    mutasi_append(
+    summary = mutasi_append(
         unit=unit,
         shift=outgoing,
         actor=actor,
@@ -221,6 +221,7 @@ def handover_confirm(
         outgoing_confirmed_by=out_person,
         incoming_confirmed_by=in_person,
         confirmed_at=now,
+        seal_entry=summary.ledger_entry,
     )
     handover.refresh_from_db()
     audit_log(action="dutylog.handover.confirmed", actor=actor, unit=unit, target=handover)

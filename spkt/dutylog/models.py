@@ -246,6 +246,14 @@ class Handover(models.Model):
         "org.Personnel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The ledger entry of the handover summary: the outgoing book's last link, its seal.
+    seal_entry = models.OneToOneField(
+        "core.LedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handover_seal",
+    )
 
     def __str__(self) -> str:
         return f"{self.outgoing} -> {self.incoming}"

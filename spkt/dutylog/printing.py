@@ -114,6 +114,7 @@ def book_data(*, unit: Unit, shift: Shift | None = None, day: date | None = None
                 "seq": head.seq,
                 "hash": head.hash,
                 "until": f"{local(head.until):%d-%m-%Y %H.%M} WITA",
+                "label": "Hash segel buku dinas" if shift is not None else "Hash kepala hari",
             },
         }
 

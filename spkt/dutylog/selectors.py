@@ -90,10 +90,14 @@ def chain_head_at(*, unit: Unit, moment: datetime, day: date) -> DayHead | None:
 
 def seal_head(*, shift: Shift) -> DayHead | None:
     """The chain's tip when the shift's book was sealed at its handover."""
-    if shift.closed_at is None:
+    entry = (
+        LedgerEntry.objects.filter(handover_seal__outgoing=shift)
+        .values_list("seq", "hash", "recorded_at")
+        .first()
+    )
+    if entry is None:
         return None
-    day = local(shift.starts_at).date()
-    return chain_head_at(unit=shift.unit, moment=shift.closed_at, day=day)
+    return DayHead(shift.unit_id, local(shift.starts_at).date(), entry[2], entry[0], entry[1])
 
 
 @dataclass

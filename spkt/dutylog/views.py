@@ -135,6 +135,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": list(shift.changes.select_related("person", "replacement")),
             "handover": Handover.objects.filter(outgoing=shift).first(),
             "compliance": selectors.shift_compliance(shift=shift),
+            "seal": selectors.seal_head(shift=shift),
             "can_run": can(request.user, Action.SHIFT_RUN, shift.unit),
             "can_plan": can(request.user, Action.ROSTER_PLAN, shift.unit),
             "change_form": forms.RosterChangeForm(shift=shift),

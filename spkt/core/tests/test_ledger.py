@@ -77,6 +77,32 @@ def test_a_deleted_tail_is_detected_through_the_head(selatan: Unit) -> None:
     assert "entries deleted" in verify().first_break.reason
 
 
+def test_an_entry_inserted_in_the_middle_is_detected(selatan: Unit) -> None:
+    from spkt.core.ledger import entry_hash
+
+    entries = chain(selatan)
+    # Make room at seq 3 (highest first, so the unique constraint holds), then forge a
+    # well-formed entry there that links to entry 2.
+    for e in reversed(entries[2:]):
+        tamper("UPDATE core_ledgerentry SET seq = seq + 1 WHERE id = %s", [e.pk])
+    forged_at = entries[1].recorded_at
+    digest = entry_hash(
+        prev_hash=entries[1].hash,
+        unit_id=selatan.pk,
+        seq=3,
+        kind="test.entry",
+        at=forged_at,
+        payload={"i": 42},
+    )
+    sql(
+        "INSERT INTO core_ledgerentry (unit_id, seq, kind, recorded_at, payload, prev_hash, hash) "
+        "VALUES (%s, 3, 'test.entry', %s, %s, %s, %s)",
+        [selatan.pk, forged_at, '{"i": 42}', entries[1].hash, digest],
+    )
+    result = verify()
+    assert result.first_break.seq == 4  # the old third entry no longer links or hashes
+
+
 def test_reordered_entries_are_detected(selatan: Unit) -> None:
     entries = chain(selatan)
     a, b = entries[1], entries[2]
