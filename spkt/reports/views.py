@@ -12,7 +12,7 @@ from spkt.core import clock
 from spkt.core.permissions import Action, can, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents.selectors import document_list
-from spkt.dutylog.selectors import shift_covering, shift_entries
+from spkt.dutylog.selectors import shift_compliance, shift_covering, shift_entries
 from spkt.org.models import Role
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
@@ -34,6 +34,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         shift = shift_covering(unit=unit)
         context["desk"] = True
         context["shift"] = shift
+        # The 1 x 24 h standard, flagged where the Ka SPKT looks first.
+        context["compliance"] = shift_compliance(shift=shift) if shift else None
         context["entries"] = list(shift_entries(shift=shift).reverse()[:8]) if shift else []
         context["recent"] = list(document_list(user=user, unit=unit)[:8])
         context["today"] = daily_report(

@@ -63,3 +63,24 @@ def test_opening_pages_does_not_create_shifts(client: Client, kapolsek, polres_s
         client.get(reverse("dutylog:today"))
         client.get(reverse("reports:daily"))
     assert not Shift.objects.exists()
+
+
+def test_the_ka_spkt_sees_an_overdue_handover_on_the_dashboard(
+    client: Client, ka_spkt, selatan
+) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from spkt.core import clock
+    from spkt.dutylog.services import shift_current, shift_open
+
+    shift = shift_current(unit=selatan)
+    with clock.travel(shift.starts_at):
+        shift_open(
+            shift=shift, actor=ka_spkt, roll_call=[(pid, True, "") for pid in shift.lineup()]
+        )
+    client.force_login(ka_spkt)
+    with time_machine.travel(shift.handover_due_at + timedelta(minutes=5)):
+        page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-flag="handover-overdue"' in page
