@@ -1,16 +1,23 @@
 """Helpers shared by the benchmarks: booting Django against a throwaway database, seeding the demo
-unit tree, and summarising timings. Not a Django module itself: nothing here imports Django before
-``boot_django`` has set the environment, because settings are read once at import."""
+unit tree, running timed client threads, and summarising timings. Not a Django module itself:
+nothing here imports Django before ``boot_django`` has set the environment, because settings are
+read once at import."""
 
 from __future__ import annotations
 
 import math
 import os
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import psycopg
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,3 +110,87 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+@dataclass
+class Phase:
+    name: str
+    done: int = 0
+    elapsed: float = 0.0
+    cpu: float = 0.0  # this process (the clients), in CPU seconds
+    machine_busy: float = 0.0  # all cores, PostgreSQL included, as a fraction
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed if self.elapsed else 0.0
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies over all cores from /proc/stat: PostgreSQL shares these two cores
+    with the clients, so the client's own CPU time alone would not show saturation."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user
+    return total - idle, total
+
+
+def recreate_database(admin_url: str, name: str, *, drop_only: bool = False) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        # FORCE ends sessions a crashed earlier run may have left behind.
+        ident = sql.Identifier(name)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+        if not drop_only:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+
+
+def run_clients(
+    name: str, make_worker: Callable[[], Callable[[], None]], *, threads: int, seconds: float
+) -> Phase:
+    """Run ``threads`` clients for ``seconds``; each calls its worker in a loop and times it.
+
+    Workers are built inside their thread (own DB connection, own model instances) before a
+    barrier, so set-up is not timed and all clients start together.
+    """
+    from django.db import connection
+
+    phase = Phase(name)
+    lock = threading.Lock()
+    clock: dict[str, float] = {}
+    barrier = threading.Barrier(threads, action=lambda: clock.update(start=time.perf_counter()))
+
+    def client() -> None:
+        latencies: list[float] = []
+        done = 0
+        try:
+            work = make_worker()
+            barrier.wait()
+            deadline = clock["start"] + seconds
+            while (now := time.perf_counter()) < deadline:
+                work()
+                latencies.append(time.perf_counter() - now)
+                done += 1
+        except Exception as exc:  # a failed client must show in the report, not vanish
+            barrier.abort()
+            with lock:
+                phase.errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+            with lock:
+                phase.done += done
+                phase.latencies.extend(latencies)
+
+    cpu_start = time.process_time()
+    busy_start, total_start = machine_ticks()
+    pool = [threading.Thread(target=client, name=f"{name}-{i}") for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    if "start" in clock:
+        phase.elapsed = time.perf_counter() - clock["start"]
+    phase.cpu = time.process_time() - cpu_start
+    busy_end, total_end = machine_ticks()
+    phase.machine_busy = (busy_end - busy_start) / max(1, total_end - total_start)
+    return phase

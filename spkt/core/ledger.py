@@ -123,6 +123,9 @@ def _rows(unit_ids: list[int] | None, chunk: int) -> Iterator[tuple]:
 def verify(*, unit_ids: list[int] | None = None, chunk: int = 5000) -> VerifyResult:
     """Walk every chain in order; stop at the first break and name it."""
     result = VerifyResult()
+    # Appends may commit while we read: heads are read before and after the walk, so the chain
+    # seen must reach the first head (nothing deleted) and not pass the second (nothing added
+    # behind SPKT's back).
     heads = dict(LedgerHead.objects.values_list("unit_id", "seq"))
     tips: dict[int, tuple[int, str]] = {}
     current_unit: int | None = None
@@ -151,17 +154,20 @@ def verify(*, unit_ids: list[int] | None = None, chunk: int = 5000) -> VerifyRes
             return result
         prev_hash, expected_seq = stored_hash, seq + 1
         tips[unit_id] = (seq, stored_hash)
-    for unit_id, head_seq in heads.items():
+    heads_after = dict(LedgerHead.objects.values_list("unit_id", "seq"))
+    for unit_id in sorted(set(heads) | set(tips)):
         if unit_ids is not None and unit_id not in unit_ids:
             continue
         tip_seq = tips.get(unit_id, (0, GENESIS))[0]
-        if head_seq != tip_seq:
-            result.first_break = Break(
-                unit_id,
-                None,
-                None,
-                f"chain ends at seq {tip_seq} but its head says {head_seq} (entries deleted)",
+        reason = None
+        if tip_seq < heads.get(unit_id, 0):
+            reason = (
+                f"chain ends at seq {tip_seq} but its head says {heads[unit_id]} (entries deleted)"
             )
+        elif tip_seq > heads_after.get(unit_id, 0):
+            reason = f"chain runs to seq {tip_seq} past its head (entries added outside SPKT)"
+        if reason:
+            result.first_break = Break(unit_id, None, None, reason)
             return result
     result.first_break = _verify_records(unit_ids, result)
     return result

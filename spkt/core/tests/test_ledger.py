@@ -140,3 +140,51 @@ def test_postgres_refuses_update_and_delete(selatan: Unit, petugas, table: str) 
     for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):  # noqa: S608
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             sql(statement)
+
+
+def test_an_entry_appended_behind_the_head_is_detected(selatan: Unit) -> None:
+    from spkt.core.ledger import entry_hash
+
+    entries = chain(selatan, 2)
+    at = entries[-1].recorded_at
+    digest = entry_hash(
+        prev_hash=entries[-1].hash,
+        unit_id=selatan.pk,
+        seq=3,
+        kind="test.entry",
+        at=at,
+        payload={"i": 7},
+    )
+    sql(
+        "INSERT INTO core_ledgerentry (unit_id, seq, kind, recorded_at, payload, prev_hash, hash) "
+        "VALUES (%s, 3, 'test.entry', %s, %s, %s, %s)",
+        [selatan.pk, at, '{"i": 7}', entries[-1].hash, digest],
+    )
+    assert "past its head" in verify().first_break.reason
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_verify_raises_no_false_alarm_while_appends_run(selatan: Unit) -> None:
+    import threading
+
+    stop = threading.Event()
+
+    def writer() -> None:
+        try:
+            while not stop.is_set():
+                ledger_append(unit=selatan, kind="test.entry", payload={"w": 1})
+        finally:
+            connection.close()
+
+    chain(selatan, 20)
+    threads = [threading.Thread(target=writer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        results = [verify() for _ in range(15)]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert all(r.ok for r in results), [str(r.first_break) for r in results if not r.ok]
