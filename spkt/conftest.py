@@ -163,7 +163,10 @@ def issue(user, unit: Unit, **overrides: object):
         "actor": user,
         "unit": unit,
         "citizen": citizen_data(),
-        "items": [LostItem(kind="KTP"), LostItem(kind="ATM", details="BRI")],
+        "items": [
+            LostItem(kind="KTP", papers_checked=True),
+            LostItem(kind="ATM", details="BRI", papers_checked=True),
+        ],
         "lost_on": date(2026, 11, 26),
         "lost_place": "Pasar Sentral, Biawu",
         "idempotency_key": uuid.uuid4().hex,
@@ -187,6 +190,7 @@ def sktlk_post_data(**overrides: str) -> dict[str, str]:
         "lost_on": "2026-11-26",
         "lost_place": "Pasar Sentral",
         "item_KTP": "on",
+        "papers_KTP": "on",
         "detail_KTP": "",
     }
     data.update(overrides)

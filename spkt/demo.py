@@ -369,7 +369,7 @@ def seed_cases(units: dict[str, Unit], users: dict[str, User], *, days: int = 3)
                         phone="0812" + nik[-8:],
                         kelurahan_id=kelurahan.get(kel),
                     ),
-                    items=[LostItem(kind=k, details=d) for k, d in items],
+                    items=[LostItem(kind=k, details=d, papers_checked=True) for k, d in items],
                     lost_on=day - timedelta(days=1),
                     lost_place=lost_place,
                     idempotency_key=f"demo-{day.isoformat()}-{i}",

@@ -62,6 +62,8 @@ class CitizenInSerializer(serializers.Serializer):
 
 
 class ItemInSerializer(serializers.Serializer):
+    # The officer confirms that the supporting papers for this item were checked.
+    papers_checked = serializers.BooleanField(default=False)
     kind = serializers.ChoiceField(choices=list(SKTLK_ITEM_LABELS))
     details = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -97,7 +99,8 @@ class SktlkIssueSerializer(serializers.Serializer):
 
     def lost_items(self) -> list[LostItem]:
         return [
-            LostItem(kind=i["kind"], details=i["details"]) for i in self.validated_data["items"]
+            LostItem(kind=i["kind"], details=i["details"], papers_checked=i["papers_checked"])
+            for i in self.validated_data["items"]
         ]
 
 

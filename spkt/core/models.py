@@ -117,3 +117,16 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class UnitKey(models.Model):
+    """A unit's Ed25519 signing key for document QR codes. The public key is published; the
+    private key is stored encrypted with the deployment's data keys."""
+
+    unit = models.OneToOneField("org.Unit", on_delete=models.PROTECT, related_name="signing_key")
+    public_key = models.CharField(max_length=64)  # raw 32 bytes, urlsafe base64
+    private_key_encrypted = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.public_key}"

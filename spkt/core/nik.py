@@ -92,17 +92,18 @@ def nik_mask(nik: str) -> str:
 
 
 @cache
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+def fernet(keys: tuple[str, ...]) -> MultiFernet:
+    """The deployment's data-encryption keys (the first encrypts, all decrypt)."""
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 
 def nik_encrypt(nik: str) -> str:
-    return _fernet(tuple(settings.NIK_ENCRYPTION_KEYS)).encrypt(nik.encode()).decode()
+    return fernet(tuple(settings.NIK_ENCRYPTION_KEYS)).encrypt(nik.encode()).decode()
 
 
 def nik_decrypt(token: str) -> str:
     try:
-        return _fernet(tuple(settings.NIK_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
+        return fernet(tuple(settings.NIK_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
     except InvalidToken:
         raise ValueError("NIK ciphertext cannot be decrypted with the configured keys") from None
 

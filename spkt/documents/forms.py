@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from spkt.core.nik import nik_validate
-from spkt.documents.items import SKTLK_ITEM_LABELS
+from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
 from spkt.documents.models import Gender
 from spkt.documents.services import CitizenData, LostItem
 from spkt.org.models import Unit
@@ -81,9 +81,14 @@ class SktlkForm(forms.Form):
                 max_length=200,
                 widget=forms.TextInput(attrs={"placeholder": _("nomor/ciri, bila ada")}),
             )
+            self.fields[f"papers_{kind}"] = forms.BooleanField(
+                label=SKTLK_PAPERS[kind], required=False
+            )
 
-    def item_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"item_{k}"], self[f"detail_{k}"]) for k in SKTLK_ITEM_LABELS]
+    def item_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"item_{k}"], self[f"detail_{k}"], self[f"papers_{k}"]) for k in SKTLK_ITEM_LABELS
+        ]
 
     def clean_nik(self) -> str:
         return nik_validate(self.cleaned_data["nik"])
@@ -92,6 +97,12 @@ class SktlkForm(forms.Form):
         data = super().clean()
         if not any(data.get(f"item_{kind}") for kind in SKTLK_ITEM_LABELS):
             raise ValidationError(_("Pilih sedikitnya satu barang/surat yang hilang."))
+        for kind, label in SKTLK_ITEM_LABELS.items():
+            if data.get(f"item_{kind}") and not data.get(f"papers_{kind}"):
+                self.add_error(
+                    f"papers_{kind}",
+                    _("Periksa persyaratan untuk %(item)s lebih dulu.") % {"item": label},
+                )
         return data
 
     def citizen(self) -> CitizenData:
@@ -112,7 +123,9 @@ class SktlkForm(forms.Form):
     def items(self) -> list[LostItem]:
         d = self.cleaned_data
         return [
-            LostItem(kind=k, details=d.get(f"detail_{k}", ""))
+            LostItem(
+                kind=k, details=d.get(f"detail_{k}", ""), papers_checked=bool(d.get(f"papers_{k}"))
+            )
             for k in SKTLK_ITEM_LABELS
             if d.get(f"item_{k}")
         ]

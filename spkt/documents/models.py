@@ -76,6 +76,12 @@ class Document(AppendOnlyModel):
     snapshot = models.JSONField()
     verify_token = models.CharField(max_length=32, unique=True)
     idempotency_key = models.CharField(max_length=64)
+    # An STTLP's LP; set at issue like everything else on the row.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # The code the reporter follows the case with (LP model B), printed on the STTLP.
+    tracking_code = models.CharField(max_length=12, blank=True, db_index=True)
     replaces = models.ForeignKey(
         "self", null=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
@@ -132,3 +138,141 @@ class DocumentVoid(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.document_id}: {self.reason[:40]}"
+
+
+class PasalBook(models.TextChoices):
+    KUHP_1946 = "KUHP_1946", _("KUHP (UU 1/1946)")
+    KUHP_2023 = "KUHP_2023", _("UU 1/2023 tentang KUHP")
+    UU_LAIN = "UU_LAIN", _("Undang-undang lain")
+
+
+class Pasal(models.Model):
+    """An article of criminal law, kept as reference data (from documents/data/pasal.json)."""
+
+    book = models.CharField(_("kitab"), max_length=12, choices=PasalBook.choices)
+    article = models.CharField(_("pasal"), max_length=40)
+    title = models.CharField(_("judul"), max_length=160)
+    equivalent = models.CharField(_("padanan"), max_length=40, blank=True)
+    uncertain = models.BooleanField(default=False)
+    active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("pasal")
+        verbose_name_plural = _("pasal")
+        ordering = ["book", "article"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "article"], name="pasal_book_article_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"Pasal {self.article} {self.get_book_display()} — {self.title}"
+
+
+class LpModel(models.TextChoices):
+    A = "A", _("Model A (ditemukan anggota Polri)")
+    B = "B", _("Model B (laporan masyarakat)")
+
+
+class Classification(models.TextChoices):
+    KEJAHATAN = "Kejahatan", _("Kejahatan")
+    PELANGGARAN = "Pelanggaran", _("Pelanggaran")
+    LAIN = "Lain-lain", _("Lain-lain")
+
+
+class DraftStatus(models.TextChoices):
+    DRAFT = "draft", _("Konsep")
+    REVIEWED = "reviewed", _("Sudah gelar awal")
+    ISSUED = "issued", _("Diterbitkan")
+
+
+class LaporanDraft(models.Model):
+    """A Laporan Polisi being written: mutable until issued, then the Document is the record.
+    Model B needs the short case review (gelar awal) with Reskrim before it can be issued."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="lp_drafts")
+    model = models.CharField(_("model"), max_length=1, choices=LpModel.choices)
+    status = models.CharField(max_length=10, choices=DraftStatus.choices, default=DraftStatus.DRAFT)
+    citizen = models.ForeignKey(
+        Citizen, null=True, blank=True, on_delete=models.PROTECT, related_name="lp_drafts"
+    )
+    officer = models.ForeignKey(
+        "org.Personnel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    classification = models.CharField(
+        _("klasifikasi"),
+        max_length=12,
+        choices=Classification.choices,
+        default=Classification.KEJAHATAN,
+    )
+    # Event, persons (reported, victims, witnesses), account, evidence, actions: see documents.lp.
+    data = models.JSONField(default=dict)
+    offences = models.ManyToManyField(Pasal, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    recommendation = models.TextField(_("rekomendasi Reskrim"), blank=True)
+    document = models.OneToOneField(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="draft"
+    )
+
+    class Meta:
+        verbose_name = _("konsep LP")
+        verbose_name_plural = _("konsep LP")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"LP {self.model} #{self.pk}"
+
+
+class ProgressStage(models.TextChoices):
+    RECEIVED = "diterima", _("Laporan diterima Reskrim")
+    INQUIRY = "penyelidikan", _("Penyelidikan")
+    INVESTIGATION = "penyidikan", _("Penyidikan")
+    HANDED_OVER = "dilimpahkan", _("Dilimpahkan")
+    CLOSED = "selesai", _("Selesai")
+
+
+class CaseProgress(AppendOnlyModel):
+    """A progress note (SP2HP) on an issued LP. The public note is what the reporter sees."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="progress")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(_("tahap"), max_length=12, choices=ProgressStage.choices)
+    public_note = models.TextField(_("catatan untuk pelapor"))
+    internal_note = models.TextField(_("catatan internal"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.stage}"
+
+
+class PreRegistration(models.Model):
+    """What a citizen filled in on the portal before coming to the desk, found by its code."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=[("SKTLK", "SKTLK"), ("LP_B", "LP model B")])
+    code = models.CharField(max_length=10, unique=True)
+    data = models.JSONField()
+    nik_encrypted = models.TextField()
+    nik_masked = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pra-registrasi")
+        verbose_name_plural = _("pra-registrasi")
+
+    def __str__(self) -> str:
+        return self.code

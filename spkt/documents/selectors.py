@@ -17,6 +17,7 @@ STATUS_LABELS = {
     "void": _("Dibatalkan"),
     "expired": _("Kedaluwarsa"),
     "replaced": _("Diganti"),
+    "tampered": _("Tidak sah"),
 }
 
 

@@ -1,13 +1,16 @@
-"""Writes for documents: issue, render, void. Each issue takes its number, chains itself into the
-ledger, writes the Buku Mutasi and the audit log in one transaction, and renders its PDF after
-commit."""
+"""Writes for documents. ``issue_document`` is the one way a document comes to exist: it takes
+the number, signs the QR payload with the unit's key, snapshots what is printed, chains the row
+into the ledger and renders the PDF after commit. SKTLK issue, extension and reissue live here;
+LP/STTLP in documents.lp; pre-registration in documents.prereg."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,16 +27,19 @@ from spkt.core.ledger import ledger_append, register_ledgered
 from spkt.core.nik import nik_encrypt, nik_hash, nik_mask, nik_validate
 from spkt.core.numbering import number_format, number_next, unit_path
 from spkt.core.pdf import qr_svg, render_pdf
+from spkt.core.signing import sign
 from spkt.core.timeutil import hari, local, tanggal
-from spkt.documents.items import SKTLK_ITEM_LABELS
+from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
 from spkt.documents.models import Citizen, DocType, Document, DocumentFile, DocumentVoid, Gender
-from spkt.dutylog.models import MutasiCategory
+from spkt.dutylog.models import MutasiCategory, Shift
 from spkt.dutylog.services import mutasi_append, shift_current
 from spkt.org.models import Unit, User
 
+T = TypeVar("T")
+
 
 def document_payload(doc: Document) -> dict:
-    return {
+    payload = {
         "type": "document",
         "doc_type": doc.doc_type,
         "number": doc.number,
@@ -50,6 +56,12 @@ def document_payload(doc: Document) -> dict:
         "idempotency_key": doc.idempotency_key,
         "replaces": doc.replaces_id,
     }
+    # Later fields join the hashed payload only when set, so earlier entries still verify.
+    if doc.parent_id:
+        payload["parent"] = doc.parent_id
+    if doc.tracking_code:
+        payload["tracking_code"] = doc.tracking_code
+    return payload
 
 
 def void_payload(void: DocumentVoid) -> dict:
@@ -85,6 +97,7 @@ class CitizenData:
 class LostItem:
     kind: str
     details: str = ""
+    papers_checked: bool = False
 
 
 def citizen_upsert(*, unit: Unit, data: CitizenData) -> Citizen:
@@ -92,6 +105,8 @@ def citizen_upsert(*, unit: Unit, data: CitizenData) -> Citizen:
     nik = nik_validate(data.nik)
     if data.gender not in Gender.values:
         raise ValidationError(_("Jenis kelamin tidak valid."))
+    if not data.name.strip() or not data.address.strip() or not data.birth_place.strip():
+        raise ValidationError(_("Nama, tempat lahir dan alamat wajib diisi."))
     if data.kelurahan_id is not None and not unit.kelurahan.filter(pk=data.kelurahan_id).exists():
         raise ValidationError(_("Kelurahan tidak berada di wilayah satuan ini."))
     fields = {
@@ -118,6 +133,20 @@ def citizen_upsert(*, unit: Unit, data: CitizenData) -> Citizen:
     return citizen
 
 
+def reporter_block(person: Citizen) -> dict:
+    return {
+        "name": person.name.upper(),
+        "nik_masked": person.nik_masked,
+        "birth": f"{person.birth_place}, {tanggal(person.birth_date)}",
+        "gender": str(Gender(person.gender).label),
+        "religion": person.religion,
+        "nationality": person.nationality,
+        "occupation": person.occupation,
+        "address": person.address,
+        "phone": person.phone,
+    }
+
+
 def letterhead(unit: Unit, chain: list[Unit] | None = None) -> dict:
     chain = chain if chain is not None else unit.ancestors_and_self()
     return {
@@ -134,6 +163,140 @@ def verify_url(token: str) -> str:
     return settings.SPKT_PUBLIC_BASE_URL + reverse("portal:verify", args=[token])
 
 
+# --- The one issuing path ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Issue:
+    """What a snapshot builder may use: everything is decided before it runs."""
+
+    unit: Unit
+    chain: list[Unit]
+    shift: Shift
+    now: datetime
+    number: str
+    token: str
+
+    @property
+    def today(self) -> date:
+        return local(self.now).date()
+
+    def common(self) -> dict:
+        today = self.today
+        unit = self.unit
+        return {
+            "number": self.number,
+            "letterhead": letterhead(unit, self.chain),
+            "issued_day": hari(today),
+            "issued_date": tanggal(today),
+            "issued_time": local(self.now).strftime("%H.%M"),
+            "place_date": f"{unit.city or unit.name}, {tanggal(today)}",
+            "signer": self.shift.ka_spkt.signature(post="KA SPKT"),
+            "on_behalf": f"a.n. {unit.head_title}" if unit.head_title else "",
+        }
+
+
+def desk_context(unit: Unit, now: datetime) -> tuple[Shift, list[Unit]]:
+    """The shift that signs and the unit chain, read before the counter lock is taken."""
+    shift = shift_current(unit=unit, at=now)
+    if shift.ka_spkt is None:
+        raise ValidationError(
+            _(
+                "Ka SPKT dinas belum ditetapkan untuk shift ini; "
+                "hubungi admin untuk mengisi regu jaga."
+            )
+        )
+    return shift, unit.ancestors_and_self()
+
+
+def issue_document(
+    *,
+    actor: User,
+    unit: Unit,
+    doc_type: str,
+    shift: Shift,
+    chain: list[Unit],
+    now: datetime,
+    subject_name: str,
+    idempotency_key: str,
+    build: Callable[[Issue], dict],
+    citizen: Citizen | None = None,
+    valid_until: date | None = None,
+    parent: Document | None = None,
+    replaces: Document | None = None,
+    tracking_code: str = "",
+) -> Document:
+    """Number, sign, snapshot and chain a document. Call inside the caller's transaction, after
+    everything that can be read has been read: the counter row stays locked until commit."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise ValidationError(_("Formulir tidak lengkap; muat ulang halaman lalu coba lagi."))
+    year, seq = number_next(unit=unit, doc_type=doc_type, issued_at=now)
+    number = number_format(
+        unit=unit, doc_type=doc_type, n=seq, issued_at=now, path=unit_path(unit, chain)
+    )
+    token = secrets.token_urlsafe(16)
+    issue = Issue(unit=unit, chain=chain, shift=shift, now=now, number=number, token=token)
+    signed, signature = sign(
+        unit,
+        {
+            "n": number,
+            "t": doc_type,
+            "d": issue.today.isoformat(),
+            "u": unit.code,
+            "s": "valid",
+            "a": subject_name.upper(),
+            "k": token,
+        },
+    )
+    with translation.override("id"):  # official documents are Indonesian whatever the UI says
+        snapshot = normalise(
+            {
+                **issue.common(),
+                **build(issue),
+                "verify_url": f"{verify_url(token)}?p={signed}&s={signature}",
+            }
+        )
+    doc = Document(
+        unit=unit,
+        doc_type=doc_type,
+        year=year,
+        seq=seq,
+        number=number,
+        issued_at=now,
+        issued_by=actor,
+        shift=shift,
+        citizen=citizen,
+        subject_name=subject_name,
+        valid_until=valid_until,
+        snapshot=snapshot,
+        verify_token=token,
+        idempotency_key=idempotency_key,
+        parent=parent,
+        replaces=replaces,
+        tracking_code=tracking_code,
+    )
+    doc.ledger_entry = ledger_append(
+        unit=unit, kind="documents.issued", payload=document_payload(doc)
+    )
+    doc.save()
+    transaction.on_commit(lambda: _enqueue_render(doc.pk))
+    return doc
+
+
+def idempotent(*, unit: Unit, key: str, issue: Callable[[], T]) -> T | Document:
+    """Run ``issue`` once per key: a repeated or concurrent submission gets the first document."""
+    existing = Document.objects.filter(unit=unit, idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        return issue()
+    except IntegrityError:
+        # A concurrent request with the same key won the race; its transaction has committed.
+        existing = Document.objects.filter(unit=unit, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+# --- SKTLK ------------------------------------------------------------------------------------
 def sktlk_issue(
     *,
     actor: User,
@@ -146,11 +309,10 @@ def sktlk_issue(
     idempotency_key: str,
 ) -> Document:
     """Issue an SKTLK. A repeated ``idempotency_key`` returns the document already issued."""
-    existing = Document.objects.filter(unit=unit, idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
-    try:
-        return _sktlk_issue(
+    return idempotent(
+        unit=unit,
+        key=idempotency_key,
+        issue=lambda: _sktlk_issue(
             actor=actor,
             unit=unit,
             citizen=citizen,
@@ -159,31 +321,20 @@ def sktlk_issue(
             lost_place=lost_place,
             chronology=chronology,
             idempotency_key=idempotency_key,
-        )
-    except IntegrityError:
-        # A concurrent request with the same key won the race; its transaction has committed.
-        existing = Document.objects.filter(unit=unit, idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return existing
+        ),
+    )
 
 
-def _validate_sktlk(
-    *, items: list[LostItem], lost_on: date, lost_place: str, idempotency_key: str, today: date
-) -> None:
-    errors = []
+def _validate_items(items: list[LostItem]) -> None:
     if not items:
-        errors.append(_("Isi sedikitnya satu barang/surat yang hilang."))
+        raise ValidationError(_("Isi sedikitnya satu barang/surat yang hilang."))
     if any(item.kind not in SKTLK_ITEM_LABELS for item in items):
-        errors.append(_("Jenis barang/surat yang hilang tidak dikenal."))
-    if lost_on > today:
-        errors.append(_("Tanggal kehilangan tidak boleh di masa depan."))
-    if not lost_place.strip():
-        errors.append(_("Tempat kehilangan wajib diisi."))
-    if not idempotency_key or len(idempotency_key) > 64:
-        errors.append(_("Formulir tidak lengkap; muat ulang halaman lalu coba lagi."))
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError(_("Jenis barang/surat yang hilang tidak dikenal."))
+    unchecked = [str(SKTLK_ITEM_LABELS[i.kind]) for i in items if not i.papers_checked]
+    if unchecked:
+        raise ValidationError(
+            _("Persyaratan untuk %(items)s belum diperiksa.") % {"items": ", ".join(unchecked)}
+        )
 
 
 @transaction.atomic
@@ -197,145 +348,174 @@ def _sktlk_issue(
     lost_place: str,
     chronology: str,
     idempotency_key: str,
+    replaces: Document | None = None,
 ) -> Document:
     now = clock.now()
     today = local(now).date()
-    _validate_sktlk(
-        items=items,
-        lost_on=lost_on,
-        lost_place=lost_place,
-        idempotency_key=idempotency_key,
-        today=today,
-    )
+    errors = []
+    if lost_on > today:
+        errors.append(_("Tanggal kehilangan tidak boleh di masa depan."))
+    if not lost_place.strip():
+        errors.append(_("Tempat kehilangan wajib diisi."))
+    if errors:
+        raise ValidationError(errors)
+    _validate_items(items)
     person = citizen_upsert(unit=unit, data=citizen)
-    shift = shift_current(unit=unit, at=now)
-    chain = unit.ancestors_and_self()  # read before the counter lock: keep the locked part short
-    if shift.ka_spkt is None:
-        raise ValidationError(
-            _(
-                "Ka SPKT dinas belum ditetapkan untuk shift ini; "
-                "hubungi admin untuk mengisi regu jaga."
-            )
-        )
-    year, seq = number_next(unit=unit, doc_type=DocType.SKTLK, issued_at=now)
-    number = number_format(
-        unit=unit, doc_type=DocType.SKTLK, n=seq, issued_at=now, path=unit_path(unit, chain)
-    )
-    valid_until = today + timedelta(days=unit.sktlk_validity_days)
-    token = secrets.token_urlsafe(16)
-    with translation.override("id"):  # official documents are Indonesian whatever the UI says
-        snapshot = _sktlk_snapshot(
-            unit=unit,
-            chain=chain,
-            person=person,
-            shift=shift,
-            items=items,
-            number=number,
-            now=now,
-            valid_until=valid_until,
-            token=token,
-            lost_on=lost_on,
-            lost_place=lost_place,
-            chronology=chronology,
-        )
-    doc = Document(
+    shift, chain = desk_context(unit, now)
+    with translation.override("id"):
+        body = _sktlk_body(person, items, lost_on, lost_place, chronology)
+    doc = _issue_sktlk(
+        actor=actor,
         unit=unit,
-        doc_type=DocType.SKTLK,
-        year=year,
-        seq=seq,
-        number=number,
-        issued_at=now,
-        issued_by=actor,
         shift=shift,
-        citizen=person,
-        subject_name=person.name,
-        valid_until=valid_until,
-        snapshot=snapshot,
-        verify_token=token,
+        chain=chain,
+        now=now,
+        person=person,
+        body=body,
         idempotency_key=idempotency_key,
+        replaces=replaces,
     )
-    doc.ledger_entry = ledger_append(
-        unit=unit, kind="documents.issued", payload=document_payload(doc)
-    )
-    doc.save()
-    labels = ", ".join(entry["label"] for entry in snapshot["items"])
+    labels = ", ".join(entry["label"] for entry in doc.snapshot["items"])
     mutasi_append(
         unit=unit,
         shift=shift,
         actor=actor,
         category=MutasiCategory.LAPORAN_MASYARAKAT,
-        text=f"Menerbitkan {number} a.n. {person.name.upper()} (kehilangan: {labels}).",
+        text=f"Menerbitkan {doc.number} a.n. {person.name.upper()} (kehilangan: {labels}).",
     )
     audit_log(
-        action="document.sktlk.issued", actor=actor, unit=unit, target=doc, data={"number": number}
+        action="document.sktlk.issued",
+        actor=actor,
+        unit=unit,
+        target=doc,
+        data={"number": doc.number},
     )
-    transaction.on_commit(lambda: _enqueue_render(doc.pk))
     return doc
 
 
-def _sktlk_snapshot(
-    *,
-    unit: Unit,
-    chain: list[Unit],
-    person: Citizen,
-    shift,
-    items: list[LostItem],
-    number: str,
-    now,
-    valid_until: date,
-    token: str,
-    lost_on: date,
-    lost_place: str,
-    chronology: str,
+def _sktlk_body(
+    person: Citizen, items: list[LostItem], lost_on: date, lost_place: str, chronology: str
 ) -> dict:
-    today = local(now).date()
-    return normalise(
-        {
-            "title": "SURAT KETERANGAN TANDA LAPOR KEHILANGAN",
-            "number": number,
-            "letterhead": letterhead(unit, chain),
-            "issued_day": hari(today),
-            "issued_date": tanggal(today),
-            "issued_time": local(now).strftime("%H.%M"),
-            "place_date": f"{unit.city or unit.name}, {tanggal(today)}",
-            "reporter": {
-                "name": person.name.upper(),
-                "nik_masked": person.nik_masked,
-                "birth": f"{person.birth_place}, {tanggal(person.birth_date)}",
-                "gender": str(Gender(person.gender).label),
-                "religion": person.religion,
-                "nationality": person.nationality,
-                "occupation": person.occupation,
-                "address": person.address,
-                "phone": person.phone,
-            },
-            "items": [
-                {
-                    "kind": item.kind,
-                    "label": str(SKTLK_ITEM_LABELS[item.kind]),
-                    "details": item.details.strip(),
-                }
-                for item in items
-            ],
-            "lost_on": f"{hari(lost_on)}, {tanggal(lost_on)}",
-            "lost_place": lost_place.strip(),
-            "chronology": chronology.strip(),
+    return {
+        "title": "SURAT KETERANGAN TANDA LAPOR KEHILANGAN",
+        "reporter": reporter_block(person),
+        "items": [
+            {
+                "kind": i.kind,
+                "label": str(SKTLK_ITEM_LABELS[i.kind]),
+                "details": i.details.strip(),
+                "papers": str(SKTLK_PAPERS[i.kind]),
+            }
+            for i in items
+        ],
+        "lost_on": f"{hari(lost_on)}, {tanggal(lost_on)}",
+        "lost_place": lost_place.strip(),
+        "chronology": chronology.strip(),
+    }
+
+
+def _issue_sktlk(
+    *,
+    actor: User,
+    unit: Unit,
+    shift: Shift,
+    chain: list[Unit],
+    now: datetime,
+    person: Citizen | None,
+    body: dict,
+    idempotency_key: str,
+    replaces: Document | None = None,
+) -> Document:
+    valid_until = local(now).date() + timedelta(days=unit.sktlk_validity_days)
+
+    def build(issue: Issue) -> dict:
+        extra = {"replaces": replaces.number} if replaces is not None else {}
+        return {
+            **body,
+            **extra,
             "validity_days": unit.sktlk_validity_days,
             "valid_until": tanggal(valid_until),
-            "signer": shift.ka_spkt.signature(post="KA SPKT"),
-            "on_behalf": f"a.n. {unit.head_title}" if unit.head_title else "",
-            "verify_url": verify_url(token),
         }
+
+    return issue_document(
+        actor=actor,
+        unit=unit,
+        doc_type=DocType.SKTLK,
+        shift=shift,
+        chain=chain,
+        now=now,
+        citizen=person,
+        subject_name=person.name if person else body["reporter"]["name"],
+        valid_until=valid_until,
+        idempotency_key=idempotency_key,
+        build=build,
+        replaces=replaces,
     )
 
 
+_CARRIED = ("title", "reporter", "items", "lost_on", "lost_place", "chronology")
+
+
+def sktlk_extend(*, actor: User, old: Document, idempotency_key: str) -> Document:
+    """Extension: a new certificate, valid from today, that refers to the old one."""
+    return idempotent(
+        unit=old.unit,
+        key=idempotency_key,
+        issue=lambda: _sktlk_extend(actor=actor, old=old, key=idempotency_key),
+    )
+
+
+@transaction.atomic
+def _sktlk_extend(*, actor: User, old: Document, key: str) -> Document:
+    old = Document.objects.select_for_update().get(pk=old.pk)
+    if old.doc_type != DocType.SKTLK:
+        raise ValidationError(_("Hanya SKTLK yang dapat diperpanjang."))
+    if hasattr(old, "void") or old.replaced_by.exists():
+        raise ValidationError(_("SKTLK ini sudah dibatalkan atau diganti."))
+    now = clock.now()
+    shift, chain = desk_context(old.unit, now)
+    body = {k: old.snapshot[k] for k in _CARRIED if k in old.snapshot}
+    doc = _issue_sktlk(
+        actor=actor,
+        unit=old.unit,
+        shift=shift,
+        chain=chain,
+        now=now,
+        person=old.citizen,
+        body=body,
+        idempotency_key=key,
+        replaces=old,
+    )
+    mutasi_append(
+        unit=old.unit,
+        shift=shift,
+        actor=actor,
+        category=MutasiCategory.LAPORAN_MASYARAKAT,
+        text=f"Memperpanjang {old.number} dengan {doc.number} a.n. {doc.subject_name.upper()}.",
+    )
+    audit_log(
+        action="document.sktlk.extended",
+        actor=actor,
+        unit=old.unit,
+        target=doc,
+        data={"replaces": old.number},
+    )
+    return doc
+
+
+# --- Rendering --------------------------------------------------------------------------------
 def _enqueue_render(document_id: int) -> None:
     from spkt.documents.tasks import document_render_task
 
     document_render_task(document_id)
 
 
-TEMPLATES = {DocType.SKTLK: "sktlk.typ"}
+TEMPLATES = {
+    DocType.SKTLK: "sktlk.typ",
+    DocType.LP_A: "lp.typ",
+    DocType.LP_B: "lp.typ",
+    DocType.STTLP: "sttlp.typ",
+}
 
 
 def document_render_data(doc: Document) -> dict:
@@ -356,6 +536,7 @@ def document_pdf_ensure(*, document_id: int) -> DocumentFile:
         return stored
 
 
+# --- Void -------------------------------------------------------------------------------------
 @transaction.atomic
 def document_void(*, actor: User, document: Document, reason: str) -> DocumentVoid:
     reason = reason.strip()
@@ -384,3 +565,39 @@ def document_void(*, actor: User, document: Document, reason: str) -> DocumentVo
         data={"reason": reason},
     )
     return void
+
+
+def sktlk_reissue(
+    *,
+    actor: User,
+    old: Document,
+    reason: str,
+    citizen: CitizenData,
+    items: list[LostItem],
+    lost_on: date,
+    lost_place: str,
+    chronology: str = "",
+    idempotency_key: str,
+) -> Document:
+    """Correct an SKTLK: void the old one with the reason and issue a new number referring to it,
+    in one transaction."""
+
+    @transaction.atomic
+    def run() -> Document:
+        document_void(actor=actor, document=old, reason=reason)
+        doc = _sktlk_issue(
+            actor=actor,
+            unit=old.unit,
+            citizen=citizen,
+            items=items,
+            lost_on=lost_on,
+            lost_place=lost_place,
+            chronology=chronology,
+            idempotency_key=idempotency_key,
+            replaces=old,
+        )
+        return doc
+
+    if old.doc_type != DocType.SKTLK:
+        raise ValidationError(_("Hanya SKTLK yang dapat diterbitkan ulang di sini."))
+    return idempotent(unit=old.unit, key=idempotency_key, issue=run)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from spkt.documents import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.document_detail, name="detail"),
     path("<int:pk>/pdf/", views.document_pdf, name="pdf"),
     path("<int:pk>/batal/", views.document_void, name="void"),
+    path("register/", include("spkt.documents.register_urls")),
 ]

@@ -24,7 +24,7 @@ def payload(**overrides: object) -> dict:
             "gender": "L",
             "address": "Jl. Pertiwi 5",
         },
-        "items": [{"kind": "STNK", "details": "DM 4521 AB"}],
+        "items": [{"kind": "STNK", "details": "DM 4521 AB", "papers_checked": True}],
         "lost_on": "2026-11-20",
         "lost_place": "Jl. Nani Wartabone",
     }
@@ -147,3 +147,11 @@ def test_the_schema_and_offline_docs_are_served(petugas) -> None:
     assert "/static/drf_spectacular_sidecar/" in docs
     assert 'src="http' not in docs
     assert 'href="http' not in docs
+
+
+def test_an_item_whose_papers_were_not_checked_is_refused(petugas) -> None:
+    body = payload(items=[{"kind": "STNK"}])
+    response = api(petugas).post(ISSUE, body, format="json")
+    assert response.status_code == 400
+    assert "Persyaratan" in str(response.json())
+    assert not Document.objects.exists()

@@ -55,7 +55,7 @@ def test_the_snapshot_holds_what_is_printed(petugas, selatan) -> None:
         "RESOR GORONTALO KOTA",
         "SEKTOR KOTA SELATAN",
     ]
-    assert snap["verify_url"].endswith(f"/v/{doc.verify_token}/")
+    assert f"/v/{doc.verify_token}/?p=" in snap["verify_url"]
     assert "7571025506850003" not in str(snap)
 
 
@@ -87,6 +87,7 @@ def test_a_repeated_submission_returns_the_first_document(petugas, selatan) -> N
     [
         ({"items": []}, "sedikitnya satu"),
         ({"items": [LostItem(kind="MOBIL")]}, "tidak dikenal"),
+        ({"items": [LostItem(kind="KTP")]}, "Persyaratan untuk KTP belum diperiksa"),
         ({"citizen": citizen_data(nik="123")}, "16 digit"),
         ({"citizen": citizen_data(gender="X")}, "Jenis kelamin"),
         ({"lost_place": "  "}, "Tempat kehilangan"),
@@ -113,6 +114,6 @@ def test_the_official_text_stays_indonesian_in_an_english_session(petugas, selat
     from django.utils import translation
 
     with translation.override("en"):
-        doc = issue(petugas, selatan, items=[LostItem(kind="KK")])
+        doc = issue(petugas, selatan, items=[LostItem(kind="KK", papers_checked=True)])
     assert doc.snapshot["items"][0]["label"] == "Kartu Keluarga"
     assert doc.snapshot["reporter"]["gender"] == "Perempuan"

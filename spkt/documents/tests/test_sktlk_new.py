@@ -31,7 +31,9 @@ def test_the_desk_officer_gets_the_form(client: Client, petugas) -> None:
 
 
 def test_it_issues_and_redirects_to_the_document(client: Client, petugas) -> None:
-    response = login(client, petugas).post(URL, sktlk_post_data(item_SIM="on", detail_SIM="SIM C"))
+    response = login(client, petugas).post(
+        URL, sktlk_post_data(item_SIM="on", detail_SIM="SIM C", papers_SIM="on")
+    )
     doc = Document.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("documents:detail", args=[doc.pk])

@@ -1,0 +1,85 @@
+"""Signed QR payloads: each unit signs what its documents say at issue with its own Ed25519 key.
+
+The QR holds the verification URL with ``p`` (the payload: compact JSON, urlsafe base64) and ``s``
+(the signature over those bytes). The public page checks it, and so can anyone offline with the
+unit's published public key (tools/verify_qr.py) — a changed name or number breaks the signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+from django.conf import settings
+
+from spkt.core.db import locked_get_or_create
+from spkt.core.models import UnitKey
+from spkt.core.nik import fernet
+from spkt.org.models import Unit
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _fernet_now():
+    return fernet(tuple(settings.NIK_ENCRYPTION_KEYS))
+
+
+def unit_key(unit: Unit) -> UnitKey:
+    """The unit's key, made on first use (inside the issuing transaction)."""
+    try:
+        return UnitKey.objects.get(unit=unit)
+    except UnitKey.DoesNotExist:
+        pass
+    private = Ed25519PrivateKey.generate()
+    raw_private = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return locked_get_or_create(
+        UnitKey,
+        unit=unit,
+        defaults={
+            "public_key": b64(raw_public),
+            "private_key_encrypted": _fernet_now().encrypt(raw_private).decode(),
+        },
+    )
+
+
+def sign(unit: Unit, payload: dict) -> tuple[str, str]:
+    """Return (payload_b64, signature_b64) for the payload, signed with the unit's key."""
+    key = unit_key(unit)
+    private = Ed25519PrivateKey.from_private_bytes(
+        _fernet_now().decrypt(key.private_key_encrypted.encode())
+    )
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return b64(body), b64(private.sign(body))
+
+
+def verify_payload(public_key_b64: str, payload_b64: str, signature_b64: str) -> dict | None:
+    """The payload if the signature holds, else None (malformed input included)."""
+    try:
+        body = unb64(payload_b64)
+        Ed25519PublicKey.from_public_bytes(unb64(public_key_b64)).verify(unb64(signature_b64), body)
+        return json.loads(body)
+    except (InvalidSignature, ValueError, TypeError):
+        return None
+
+
+def public_pem(public_key_b64: str) -> str:
+    key = Ed25519PublicKey.from_public_bytes(unb64(public_key_b64))
+    return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()

@@ -1,0 +1,3 @@
+"""Registers of LP, STTLP and SKTLK (written by the registers module)."""
+
+urlpatterns: list = []
