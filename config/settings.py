@@ -208,6 +208,14 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": TESTING,
     }
+# The cache holds short-lived counters (rate limits); Redis shares them between app servers.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 HUEY["consumer"] = {"workers": env_int("SPKT_HUEY_WORKERS", 2, minimum=1), "worker_type": "thread"}
 
 # --- API ------------------------------------------------------------------------------------------

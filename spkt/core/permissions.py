@@ -31,6 +31,9 @@ class Action(StrEnum):
     SHIFT_RUN = "shift.run"
     ROSTER_PLAN = "roster.plan"
     COMPLIANCE_VIEW = "compliance.view"
+    LP_WRITE = "lp.write"
+    LP_REVIEW = "lp.review"
+    RESKRIM_QUEUE = "reskrim.queue"
 
 
 _ALL_STAFF = frozenset(Role.values)
@@ -45,6 +48,10 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.SHIFT_RUN: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
     Action.ROSTER_PLAN: frozenset({Role.KA_SPKT, Role.KAPOLSEK, Role.ADMIN}),
     Action.COMPLIANCE_VIEW: frozenset({Role.PENILAI, Role.KAPOLSEK, Role.KA_SPKT, Role.ADMIN}),
+    Action.LP_WRITE: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
+    # The case review (gelar awal) and the progress notes the reporter reads.
+    Action.LP_REVIEW: frozenset({Role.RESKRIM}),
+    Action.RESKRIM_QUEUE: frozenset({Role.RESKRIM, Role.KA_SPKT, Role.KAPOLSEK, Role.PENILAI}),
 }
 # Actions that change a unit's records: only at the user's own unit, never at a unit below.
 WRITE_ACTIONS = frozenset(
@@ -54,6 +61,8 @@ WRITE_ACTIONS = frozenset(
         Action.MUTASI_WRITE,
         Action.SHIFT_RUN,
         Action.ROSTER_PLAN,
+        Action.LP_WRITE,
+        Action.LP_REVIEW,
     }
 )
 

@@ -10,22 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from spkt.core.nik import nik_validate
 from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
-from spkt.documents.models import Gender
+from spkt.documents.lp import LpContent
+from spkt.documents.models import Classification, Gender, LpModel, Pasal, ProgressStage
 from spkt.documents.services import CitizenData, LostItem
-from spkt.org.models import Unit
+from spkt.org.models import Personnel, Unit
 
 CHOICE_ERROR = {"invalid_choice": _("Pilihan tidak valid.")}
 RELIGIONS = ["Islam", "Kristen", "Katolik", "Hindu", "Buddha", "Khonghucu", "Kepercayaan"]
 
 
-class SktlkForm(forms.Form):
-    idempotency_key = forms.CharField(
-        widget=forms.HiddenInput,
-        max_length=64,
-        error_messages={
-            "required": _("Formulir tidak lengkap; muat ulang halaman lalu coba lagi.")
-        },
-    )
+class CitizenForm(forms.Form):
+    """The identity of a member of the public, as the desk (or the portal) takes it."""
+
     name = forms.CharField(label=_("Nama lengkap"), max_length=120)
     nik = forms.CharField(
         label=_("NIK"),
@@ -57,53 +53,13 @@ class SktlkForm(forms.Form):
         max_length=20,
         error_messages={"invalid": _("Nomor telepon tidak valid.")},
     )
-    lost_on = forms.DateField(
-        label=_("Tanggal kehilangan"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    lost_place = forms.CharField(label=_("Tempat kehilangan"), max_length=200)
-    chronology = forms.CharField(
-        label=_("Keterangan singkat"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kelurahan"].queryset = unit.kelurahan.all()
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-        for kind, label in SKTLK_ITEM_LABELS.items():
-            self.fields[f"item_{kind}"] = forms.BooleanField(label=label, required=False)
-            self.fields[f"detail_{kind}"] = forms.CharField(
-                label=_("Keterangan %(item)s") % {"item": label},
-                required=False,
-                max_length=200,
-                widget=forms.TextInput(attrs={"placeholder": _("nomor/ciri, bila ada")}),
-            )
-            self.fields[f"papers_{kind}"] = forms.BooleanField(
-                label=SKTLK_PAPERS[kind], required=False
-            )
-
-    def item_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
-        return [
-            (self[f"item_{k}"], self[f"detail_{k}"], self[f"papers_{k}"]) for k in SKTLK_ITEM_LABELS
-        ]
 
     def clean_nik(self) -> str:
         return nik_validate(self.cleaned_data["nik"])
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if not any(data.get(f"item_{kind}") for kind in SKTLK_ITEM_LABELS):
-            raise ValidationError(_("Pilih sedikitnya satu barang/surat yang hilang."))
-        for kind, label in SKTLK_ITEM_LABELS.items():
-            if data.get(f"item_{kind}") and not data.get(f"papers_{kind}"):
-                self.add_error(
-                    f"papers_{kind}",
-                    _("Periksa persyaratan untuk %(item)s lebih dulu.") % {"item": label},
-                )
-        return data
 
     def citizen(self) -> CitizenData:
         d = self.cleaned_data
@@ -120,6 +76,76 @@ class SktlkForm(forms.Form):
             kelurahan_id=d["kelurahan"].pk if d["kelurahan"] else None,
         )
 
+
+class KeyedForm(forms.Form):
+    """A desk form whose submission is issued once, however often it is sent."""
+
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={
+            "required": _("Formulir tidak lengkap; muat ulang halaman lalu coba lagi.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+
+class SktlkForm(KeyedForm, CitizenForm):
+    prereg = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
+    lost_on = forms.DateField(
+        label=_("Tanggal kehilangan"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    lost_place = forms.CharField(label=_("Tempat kehilangan"), max_length=200)
+    chronology = forms.CharField(
+        label=_("Keterangan singkat"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    with_papers = True
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, unit=unit, **kwargs)
+        for kind, label in SKTLK_ITEM_LABELS.items():
+            self.fields[f"item_{kind}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"detail_{kind}"] = forms.CharField(
+                label=_("Keterangan %(item)s") % {"item": label},
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"placeholder": _("nomor/ciri, bila ada")}),
+            )
+            if self.with_papers:
+                self.fields[f"papers_{kind}"] = forms.BooleanField(
+                    label=SKTLK_PAPERS[kind], required=False
+                )
+
+    def item_rows(self) -> list[tuple]:
+        return [
+            (
+                self[f"item_{k}"],
+                self[f"detail_{k}"],
+                self[f"papers_{k}"] if self.with_papers else None,
+            )
+            for k in SKTLK_ITEM_LABELS
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(data.get(f"item_{kind}") for kind in SKTLK_ITEM_LABELS):
+            raise ValidationError(_("Pilih sedikitnya satu barang/surat yang hilang."))
+        for kind, label in SKTLK_ITEM_LABELS.items():
+            if self.with_papers and data.get(f"item_{kind}") and not data.get(f"papers_{kind}"):
+                self.add_error(
+                    f"papers_{kind}",
+                    _("Periksa persyaratan untuk %(item)s lebih dulu.") % {"item": label},
+                )
+        return data
+
     def items(self) -> list[LostItem]:
         d = self.cleaned_data
         return [
@@ -134,4 +160,176 @@ class SktlkForm(forms.Form):
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Alasan pembatalan"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PublicSktlkForm(SktlkForm):
+    """The portal's pre-registration: the same questions, no papers (the desk checks those)."""
+
+    with_papers = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["idempotency_key"], self.fields["prereg"]
+        self.fields["kelurahan"].required = False
+
+
+class PublicLpForm(CitizenForm):
+    """The portal's LP model B pre-registration: who you are and what happened."""
+
+    event_when = forms.DateTimeField(
+        label=_("Kapan kejadiannya"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    event_where = forms.CharField(label=_("Di mana"), max_length=200)
+    event_what = forms.CharField(label=_("Apa yang terjadi (singkat)"), max_length=200)
+    account = forms.CharField(
+        label=_("Ceritakan kejadiannya"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class LookupForm(forms.Form):
+    kode = forms.CharField(label=_("Kode pra-registrasi"), max_length=10, required=False)
+    cari = forms.CharField(
+        label=_("Cari warga (NIK atau no. telepon)"), max_length=20, required=False
+    )
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Nama"), max_length=120, required=False)
+    birth = forms.CharField(label=_("TTL / umur"), max_length=80, required=False)
+    gender = forms.CharField(label=_("Jenis kelamin"), max_length=20, required=False)
+    occupation = forms.CharField(label=_("Pekerjaan"), max_length=80, required=False)
+    address = forms.CharField(label=_("Alamat"), max_length=200, required=False)
+    contact = forms.CharField(label=_("Kontak"), max_length=60, required=False)
+
+
+PersonFormSet = forms.formset_factory(PersonForm, extra=2, max_num=10, validate_max=True)
+
+
+class LpForm(KeyedForm, CitizenForm):
+    """The desk's Laporan Polisi. Model B takes the reporter's identity; model A the officer."""
+
+    model = forms.ChoiceField(
+        choices=LpModel.choices, widget=forms.HiddenInput, error_messages=CHOICE_ERROR
+    )
+    classification = forms.ChoiceField(
+        label=_("Klasifikasi"), choices=Classification.choices, error_messages=CHOICE_ERROR
+    )
+    officer = forms.ModelChoiceField(
+        label=_("Anggota Polri pelapor"), queryset=None, required=False, error_messages=CHOICE_ERROR
+    )
+    event_when = forms.DateTimeField(
+        label=_("Waktu kejadian"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    event_where = forms.CharField(label=_("Tempat kejadian"), max_length=200)
+    event_what = forms.CharField(label=_("Apa yang terjadi"), max_length=200)
+    account = forms.CharField(
+        label=_("Uraian singkat kejadian"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    evidence = forms.CharField(
+        label=_("Barang bukti (satu per baris)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    actions = forms.CharField(
+        label=_("Tindakan yang diambil (satu per baris)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    offences = forms.ModelMultipleChoiceField(
+        label=_("Pasal yang disangkakan"),
+        queryset=Pasal.objects.filter(active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={
+            "invalid_choice": _("Pasal tidak dikenal."),
+            "invalid_pk_value": _("Pasal tidak dikenal."),
+        },
+    )
+    prereg = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
+
+    CITIZEN_FIELDS = ("name", "nik", "birth_place", "birth_date", "gender", "address")
+
+    def __init__(self, *args, unit: Unit, model: str, **kwargs) -> None:
+        super().__init__(*args, unit=unit, **kwargs)
+        self.initial.setdefault("model", model)
+        self.fields["officer"].queryset = Personnel.objects.filter(unit=unit, active=True)
+        if (self.data.get("model") if self.is_bound else model) == LpModel.A:
+            for name in self.CITIZEN_FIELDS:
+                self.fields[name].required = False
+        prefix = kwargs.get("prefix")
+        data = args[0] if args else kwargs.get("data")
+        self.people = {
+            key: PersonFormSet(data, prefix=f"{prefix or ''}{key}", initial=self.initial.get(key))
+            for key in ("reported", "victims", "witnesses")
+        }
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return all([valid, *(fs.is_valid() for fs in self.people.values())])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("model") == LpModel.A and not data.get("officer"):
+            self.add_error("officer", _("Pilih anggota Polri yang melaporkan."))
+        return data
+
+    def clean_nik(self) -> str:
+        raw = self.cleaned_data.get("nik", "")
+        if not raw and self.data.get("model") == LpModel.A:
+            return ""
+        return nik_validate(raw)
+
+    def content(self) -> LpContent:
+        d = self.cleaned_data
+        model = d["model"]
+        return LpContent(
+            model=model,
+            classification=d["classification"],
+            citizen=self.citizen() if model == LpModel.B else None,
+            officer=d.get("officer") if model == LpModel.A else None,
+            event_when=d["event_when"],
+            event_where=d["event_where"],
+            event_what=d["event_what"],
+            account=d["account"],
+            reported=[f for f in self.people["reported"].cleaned_data if f],
+            victims=[f for f in self.people["victims"].cleaned_data if f],
+            witnesses=[f for f in self.people["witnesses"].cleaned_data if f],
+            evidence=d["evidence"].splitlines(),
+            actions=d["actions"].splitlines(),
+            offences=list(d["offences"]),
+        )
+
+
+class ReviewForm(forms.Form):
+    recommendation = forms.CharField(
+        label=_("Rekomendasi gelar awal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    offences = forms.ModelMultipleChoiceField(
+        label=_("Pasal yang direkomendasikan"),
+        queryset=Pasal.objects.filter(active=True),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={
+            "invalid_choice": _("Pasal tidak dikenal."),
+            "invalid_pk_value": _("Pasal tidak dikenal."),
+        },
+    )
+
+
+class ProgressForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Tahap"), choices=ProgressStage.choices, error_messages=CHOICE_ERROR
+    )
+    public_note = forms.CharField(
+        label=_("Catatan untuk pelapor"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    internal_note = forms.CharField(
+        label=_("Catatan internal"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

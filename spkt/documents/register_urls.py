@@ -1,3 +1,9 @@
-"""Registers of LP, STTLP and SKTLK (written by the registers module)."""
+"""Registers of LP, STTLP and SKTLK, under /dokumen/register/ in the "documents" namespace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from spkt.documents import register_views
+
+urlpatterns = [
+    path("<slug:kind>/", register_views.register, name="register"),
+]

@@ -35,7 +35,7 @@ def document_list(*, user, unit=None) -> QuerySet[Document]:
 def document_get(*, user, pk: int) -> Document:
     doc = (
         documents_visible(user=user)
-        .select_related("unit", "issued_by", "void", "file", "replaces")
+        .select_related("unit", "issued_by", "void", "file", "replaces", "parent")
         .filter(pk=pk)
         .first()
     )
@@ -60,3 +60,19 @@ def document_status(doc: Document, *, on: date | None = None) -> str:
     if doc.valid_until is not None and doc.valid_until < (on or today()):
         return "expired"
     return "valid"
+
+
+def citizen_nik_for_edit(citizen, *, actor, request=None) -> str:
+    """The full NIK, for a form that must carry it; every such view is audit-logged."""
+    from spkt.core.audit import audit_log
+    from spkt.core.nik import nik_decrypt
+
+    audit_log(
+        action="citizen.nik.unmasked",
+        actor=actor,
+        unit=citizen.unit,
+        target=citizen,
+        data={"via": "edit"},
+        request=request,
+    )
+    return nik_decrypt(citizen.nik_encrypted)

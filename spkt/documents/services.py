@@ -30,7 +30,15 @@ from spkt.core.pdf import qr_svg, render_pdf
 from spkt.core.signing import sign
 from spkt.core.timeutil import hari, local, tanggal
 from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
-from spkt.documents.models import Citizen, DocType, Document, DocumentFile, DocumentVoid, Gender
+from spkt.documents.models import (
+    Citizen,
+    DocType,
+    Document,
+    DocumentFile,
+    DocumentVoid,
+    Gender,
+    PreRegistration,
+)
 from spkt.dutylog.models import MutasiCategory, Shift
 from spkt.dutylog.services import mutasi_append, shift_current
 from spkt.org.models import Unit, User
@@ -307,6 +315,7 @@ def sktlk_issue(
     lost_place: str,
     chronology: str = "",
     idempotency_key: str,
+    prereg_code: str = "",
 ) -> Document:
     """Issue an SKTLK. A repeated ``idempotency_key`` returns the document already issued."""
     return idempotent(
@@ -321,6 +330,7 @@ def sktlk_issue(
             lost_place=lost_place,
             chronology=chronology,
             idempotency_key=idempotency_key,
+            prereg_code=prereg_code,
         ),
     )
 
@@ -349,6 +359,7 @@ def _sktlk_issue(
     chronology: str,
     idempotency_key: str,
     replaces: Document | None = None,
+    prereg_code: str = "",
 ) -> Document:
     now = clock.now()
     today = local(now).date()
@@ -390,6 +401,10 @@ def _sktlk_issue(
         target=doc,
         data={"number": doc.number},
     )
+    if prereg_code:
+        PreRegistration.objects.filter(unit=unit, code=prereg_code.upper(), used_at=None).update(
+            used_at=now, document=doc
+        )
     return doc
 
 

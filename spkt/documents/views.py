@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from spkt.core.audit import audit_log
 from spkt.core.permissions import Action, acting_unit, can, require
-from spkt.documents import selectors, services
-from spkt.documents.forms import SktlkForm, VoidForm
+from spkt.documents import prereg, selectors, services
+from spkt.documents.forms import LookupForm, SktlkForm, VoidForm
 from spkt.documents.models import Document
 from spkt.org.selectors import unit_selected
 
@@ -35,7 +37,31 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.SKTLK_ISSUE)
     unit = acting_unit(request.user)
     require(request.user, Action.SKTLK_ISSUE, unit)
-    form = SktlkForm(request.POST or None, unit=unit)
+    initial = {}
+    lookup = LookupForm(request.GET or None)
+    if request.method == "GET" and lookup.is_valid():
+        try:
+            if lookup.cleaned_data["kode"]:
+                found = prereg.prereg_open(
+                    unit=unit, code=lookup.cleaned_data["kode"], actor=request.user, request=request
+                )
+                initial = prereg.prereg_initial(found)
+                messages.info(request, _("Data pra-registrasi dimuat; cocokkan dengan KTP asli."))
+            elif lookup.cleaned_data["cari"]:
+                initial = (
+                    prereg.citizen_lookup(
+                        unit=unit,
+                        query=lookup.cleaned_data["cari"],
+                        actor=request.user,
+                        request=request,
+                    )
+                    or {}
+                )
+                if not initial:
+                    messages.warning(request, _("Warga tidak ditemukan; isi data baru."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    form = SktlkForm(request.POST or None, unit=unit, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             doc = services.sktlk_issue(
@@ -47,6 +73,7 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
                 lost_place=form.cleaned_data["lost_place"],
                 chronology=form.cleaned_data["chronology"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
+                prereg_code=form.cleaned_data["prereg"],
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -55,7 +82,12 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Dokumen %(number)s diterbitkan.") % {"number": doc.number})
             return redirect("documents:detail", pk=doc.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "documents/sktlk_form.html", {"form": form, "unit": unit}, status=status)
+    return render(
+        request,
+        "documents/sktlk_form.html",
+        {"form": form, "unit": unit, "lookup": LookupForm()},
+        status=status,
+    )
 
 
 @login_required
@@ -70,6 +102,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": selectors.document_status(doc),
             "status_label": selectors.STATUS_LABELS[selectors.document_status(doc)],
             "can_void": can(request.user, Action.DOCUMENT_VOID, doc.unit),
+            "can_extend": doc.doc_type == "SKTLK"
+            and can(request.user, Action.SKTLK_ISSUE, doc.unit),
+            "extend_key": uuid.uuid4().hex,
+            "children": list(doc.children.all()),
+            "progress": list(doc.progress.order_by("at", "pk")),
             "void_form": VoidForm(),
         },
     )
@@ -120,3 +157,19 @@ def document_void(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Alasan pembatalan wajib diisi."))
     return redirect("documents:detail", pk=doc.pk)
+
+
+@login_required
+@require_POST
+def sktlk_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.SKTLK_ISSUE, doc.unit)
+    try:
+        new = services.sktlk_extend(
+            actor=request.user, old=doc, idempotency_key=request.POST.get("idempotency_key", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("documents:detail", pk=doc.pk)
+    messages.success(request, _("SKTLK diperpanjang dengan %(number)s.") % {"number": new.number})
+    return redirect("documents:detail", pk=new.pk)

@@ -16,6 +16,10 @@ def desk(request: HttpRequest) -> dict:
     items = [(reverse("dashboard"), _("Beranda"), "dashboard")]
     if can(user, Action.SKTLK_ISSUE):
         items.append((reverse("documents:sktlk-new"), _("Terbitkan SKTLK"), "sktlk-new"))
+    if can(user, Action.LP_WRITE):
+        items.append((reverse("documents:lp-new"), _("Laporan Polisi"), "lp-new"))
+    if can(user, Action.RESKRIM_QUEUE):
+        items.append((reverse("documents:reskrim"), _("Reskrim"), "reskrim"))
     if can(user, Action.DOCUMENT_VIEW):
         items.append((reverse("documents:list"), _("Register dokumen"), "documents"))
     if can(user, Action.MUTASI_VIEW):

@@ -1,9 +1,13 @@
 from django.urls import path
 
+from spkt.documents import lp_views
 from spkt.portal import views
 
 app_name = "portal"
 urlpatterns = [
     path("v/<str:token>/", views.verify, name="verify"),
     path("kunci/<slug:code>.pem", views.public_key, name="public-key"),
+    path("lacak/<str:code>/", lp_views.track, name="track"),
+    path("lapor/", views.portal_index, name="index"),
+    path("lapor/<slug:code>/<str:kind>/", views.prereg_form, name="prereg"),
 ]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from spkt.core.models import UnitKey
+from spkt.core.pdf import qr_svg
 from spkt.core.signing import public_pem, verify_payload
+from spkt.documents.forms import PublicLpForm, PublicSktlkForm
 from spkt.documents.models import Document
+from spkt.documents.prereg import prereg_create
 from spkt.documents.selectors import STATUS_LABELS, document_status
+from spkt.org.models import Unit, UnitKind
 
 MAX_PARAM = 2000
 
@@ -61,3 +66,94 @@ def public_key(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(public_pem(key), content_type="application/x-pem-file")
     response["Content-Disposition"] = f'inline; filename="spkt-{code}.pem"'
     return response
+
+
+# --- Pre-registration -------------------------------------------------------------------------
+RATE_LIMIT = 5  # submissions per address per window: enough for a family, not for a script
+RATE_WINDOW = 600
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    """Count submissions per client address in the cache (shared via Redis in production)."""
+    from django.core.cache import cache
+
+    from spkt.core.client_ip import client_ip
+
+    key = f"spkt:prereg:{client_ip(request)}"
+    cache.add(key, 0, RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW)
+        count = 1
+    return count > RATE_LIMIT
+
+
+def portal_index(request: HttpRequest) -> HttpResponse:
+    units = Unit.objects.filter(kind=UnitKind.POLSEK).order_by("name")
+    return render(request, "portal/index.html", {"units": units})
+
+
+def prereg_form(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    unit = Unit.objects.filter(code=code).first()
+    forms_by_kind = {"sktlk": PublicSktlkForm, "lp": PublicLpForm}
+    if unit is None or kind not in forms_by_kind:
+        raise Http404
+    form = forms_by_kind[kind](request.POST or None, unit=unit)
+    if request.method == "POST":
+        if _rate_limited(request):
+            return render(
+                request,
+                "portal/prereg_form.html",
+                {"form": form, "unit": unit, "kind": kind, "limited": True},
+                status=429,
+            )
+        if form.is_valid():
+            try:
+                created = _prereg_create(unit, kind, form)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                return render(
+                    request,
+                    "portal/prereg_done.html",
+                    {
+                        "prereg": created,
+                        "unit": unit,
+                        "qr": qr_svg(created.code),
+                    },
+                )
+    return render(
+        request,
+        "portal/prereg_form.html",
+        {"form": form, "unit": unit, "kind": kind},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _prereg_create(unit: Unit, kind: str, form):
+    d = form.cleaned_data
+    if kind == "sktlk":
+        return prereg_create(
+            unit=unit,
+            kind="SKTLK",
+            citizen=form.citizen(),
+            items=[{"kind": i.kind, "details": i.details} for i in form.items()],
+            event={
+                "lost_on": d["lost_on"].isoformat(),
+                "lost_place": d["lost_place"],
+                "chronology": d["chronology"],
+            },
+        )
+    return prereg_create(
+        unit=unit,
+        kind="LP_B",
+        citizen=form.citizen(),
+        event={
+            "when": d["event_when"].isoformat(),
+            "where": d["event_where"],
+            "what": d["event_what"],
+            "account": d["account"],
+        },
+    )

@@ -1,0 +1,373 @@
+"""Laporan Polisi (models A and B) and the STTLP: draft → (model B) case review with Reskrim →
+issue, then Reskrim's progress notes that the reporter follows with a tracking code."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from spkt.core import clock
+from spkt.core.audit import audit_log
+from spkt.core.timeutil import hari, local, tanggal
+from spkt.documents.models import (
+    CaseProgress,
+    Classification,
+    DocType,
+    Document,
+    DraftStatus,
+    LaporanDraft,
+    LpModel,
+    Pasal,
+    ProgressStage,
+)
+from spkt.documents.services import (
+    CitizenData,
+    Issue,
+    citizen_upsert,
+    desk_context,
+    idempotent,
+    issue_document,
+    reporter_block,
+)
+from spkt.dutylog.models import MutasiCategory
+from spkt.dutylog.services import mutasi_append
+from spkt.org.models import Personnel, Role, Unit, User
+
+PERSON_KEYS = ("name", "birth", "gender", "occupation", "address", "contact")
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+@dataclass
+class LpContent:
+    """What an officer writes in a Laporan Polisi before it is issued."""
+
+    model: str
+    classification: str
+    event_when: datetime
+    event_where: str
+    event_what: str
+    account: str
+    citizen: CitizenData | None = None
+    officer: Personnel | None = None
+    reported: list[dict] = field(default_factory=list)
+    victims: list[dict] = field(default_factory=list)
+    witnesses: list[dict] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    offences: list[Pasal] = field(default_factory=list)
+
+
+def _people(rows: list[dict]) -> list[dict]:
+    cleaned = []
+    for row in rows:
+        person = {k: str(row.get(k, "") or "").strip()[:200] for k in PERSON_KEYS}
+        if person["name"]:
+            cleaned.append(person)
+    return cleaned
+
+
+def _validate(content: LpContent, unit: Unit) -> None:
+    errors = []
+    if content.model not in LpModel.values:
+        errors.append(_("Model LP tidak dikenal."))
+    if content.classification not in Classification.values:
+        errors.append(_("Klasifikasi tidak dikenal."))
+    if content.model == LpModel.B and content.citizen is None:
+        errors.append(_("LP model B wajib memuat identitas pelapor."))
+    if content.model == LpModel.A and (
+        content.officer is None or content.officer.unit_id != unit.pk
+    ):
+        errors.append(_("LP model A wajib memuat anggota Polri pelapor dari satuan ini."))
+    if not content.event_where.strip() or not content.event_what.strip():
+        errors.append(_("Tempat dan peristiwa yang dilaporkan wajib diisi."))
+    if content.event_when > clock.now():
+        errors.append(_("Waktu kejadian tidak boleh di masa depan."))
+    if not content.account.strip():
+        errors.append(_("Uraian singkat kejadian wajib diisi."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def lp_draft_save(
+    *, actor: User, unit: Unit, content: LpContent, draft: LaporanDraft | None = None
+) -> LaporanDraft:
+    """Create or update a draft. Changing a reviewed model-B draft asks for the review again."""
+    _validate(content, unit)
+    if draft is not None:
+        draft = LaporanDraft.objects.select_for_update().get(pk=draft.pk)
+        if draft.status == DraftStatus.ISSUED:
+            raise ValidationError(_("LP ini sudah diterbitkan dan tidak dapat diubah."))
+    person = citizen_upsert(unit=unit, data=content.citizen) if content.citizen else None
+    data = {
+        "event": {
+            "when": local(content.event_when).isoformat(),
+            "where": content.event_where.strip(),
+            "what": content.event_what.strip(),
+        },
+        "reported": _people(content.reported),
+        "victims": _people(content.victims),
+        "witnesses": _people(content.witnesses),
+        "account": content.account.strip(),
+        "evidence": [e.strip() for e in content.evidence if e.strip()],
+        "actions": [a.strip() for a in content.actions if a.strip()],
+    }
+    if draft is None:
+        draft = LaporanDraft(unit=unit, created_by=actor, created_at=clock.now())
+    draft.model = content.model
+    draft.classification = content.classification
+    draft.citizen = person
+    draft.officer = content.officer if content.model == LpModel.A else None
+    draft.data = data
+    draft.status = DraftStatus.DRAFT
+    draft.reviewed_by, draft.reviewed_at, draft.recommendation = None, None, ""
+    draft.save()
+    draft.offences.set(content.offences)
+    audit_log(action="document.lp.draft_saved", actor=actor, unit=unit, target=draft)
+    return draft
+
+
+@transaction.atomic
+def lp_review(
+    *, actor: User, draft: LaporanDraft, recommendation: str, offences: list[Pasal]
+) -> LaporanDraft:
+    """The short case review (gelar awal): a Reskrim officer of the unit recommends the article."""
+    draft = LaporanDraft.objects.select_for_update().get(pk=draft.pk)
+    if not actor.has_role(Role.RESKRIM) or actor.unit_id != draft.unit_id:
+        raise ValidationError(_("Gelar awal dilakukan oleh anggota Reskrim satuan ini."))
+    if draft.status == DraftStatus.ISSUED:
+        raise ValidationError(_("LP ini sudah diterbitkan."))
+    if not recommendation.strip():
+        raise ValidationError(_("Rekomendasi Reskrim wajib diisi."))
+    if not offences:
+        raise ValidationError(_("Pilih sedikitnya satu pasal yang direkomendasikan."))
+    draft.recommendation = recommendation.strip()
+    draft.reviewed_by, draft.reviewed_at = actor, clock.now()
+    draft.status = DraftStatus.REVIEWED
+    draft.save(update_fields=["recommendation", "reviewed_by", "reviewed_at", "status"])
+    draft.offences.set(offences)
+    audit_log(action="document.lp.reviewed", actor=actor, unit=draft.unit, target=draft)
+    return draft
+
+
+def _offence_rows(draft: LaporanDraft) -> list[dict]:
+    return [
+        {"book": p.get_book_display(), "article": p.article, "title": p.title}
+        for p in draft.offences.order_by("book", "article")
+    ]
+
+
+def _event_when(draft: LaporanDraft) -> str:
+    when = datetime.fromisoformat(draft.data["event"]["when"])
+    return f"{hari(when.date())}, {tanggal(when.date())} sekitar pukul {when:%H.%M} WITA"
+
+
+def _reporter(draft: LaporanDraft) -> tuple[str, dict, str]:
+    if draft.model == LpModel.B:
+        block = reporter_block(draft.citizen)
+        return "citizen", block, block["name"]
+    officer = draft.officer
+    return (
+        "officer",
+        {
+            "name": officer.name.upper(),
+            "pangkat": officer.pangkat,
+            "nrp": officer.nrp,
+            "jabatan": officer.jabatan,
+        },
+        officer.name.upper(),
+    )
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+
+
+def lp_issue(*, actor: User, draft: LaporanDraft, idempotency_key: str) -> Document:
+    """Issue the LP (and, for model B, the STTLP to the reporter). Returns the LP."""
+    return idempotent(
+        unit=draft.unit,
+        key=idempotency_key,
+        issue=lambda: _lp_issue(actor=actor, draft=draft, key=idempotency_key),
+    )
+
+
+@transaction.atomic
+def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
+    draft = (
+        LaporanDraft.objects.select_for_update()
+        .select_related("citizen", "officer", "reviewed_by", "unit")
+        .get(pk=draft.pk)
+    )
+    unit = draft.unit
+    if draft.status == DraftStatus.ISSUED:
+        raise ValidationError(_("LP ini sudah diterbitkan."))
+    if draft.model == LpModel.B and draft.status != DraftStatus.REVIEWED:
+        raise ValidationError(
+            _("LP model B baru dapat diterbitkan setelah gelar awal dengan Reskrim.")
+        )
+    offences = _offence_rows(draft)
+    if not offences:
+        raise ValidationError(_("Pilih sedikitnya satu pasal tindak pidana."))
+    now = clock.now()
+    shift, chain = desk_context(unit, now)
+    kind, reporter, sign_name = _reporter(draft)
+    doc_type = DocType.LP_B if draft.model == LpModel.B else DocType.LP_A
+    code = new_tracking_code() if draft.model == LpModel.B else ""
+    with translation.override("id"):
+        review = None
+        if draft.model == LpModel.B:
+            reviewer = draft.reviewed_by
+            name = (
+                reviewer.personnel.__str__()
+                if hasattr(reviewer, "personnel")
+                else reviewer.get_full_name() or reviewer.username
+            )
+            review = {
+                "by": name,
+                "at": f"{local(draft.reviewed_at):%d-%m-%Y %H.%M} WITA",
+                "recommendation": draft.recommendation,
+            }
+
+        def build_lp(issue: Issue) -> dict:
+            return {
+                "title": "LAPORAN POLISI",
+                "model": draft.model,
+                "classification": draft.classification,
+                "reporter_kind": kind,
+                "reporter": reporter,
+                "reporter_sign_name": sign_name,
+                "event": {
+                    "when": _event_when(draft),
+                    "where": draft.data["event"]["where"],
+                    "what": draft.data["event"]["what"],
+                },
+                "reported": draft.data["reported"],
+                "victims": draft.data["victims"],
+                "witnesses": draft.data["witnesses"],
+                "account": draft.data["account"],
+                "offence": offences,
+                "evidence": draft.data["evidence"],
+                "actions": draft.data["actions"] or _default_actions(draft),
+                "review": review,
+                "tracking_code": code,
+            }
+
+    lp = issue_document(
+        actor=actor,
+        unit=unit,
+        doc_type=doc_type,
+        shift=shift,
+        chain=chain,
+        now=now,
+        citizen=draft.citizen,
+        subject_name=sign_name,
+        idempotency_key=key,
+        build=build_lp,
+        tracking_code=code,
+    )
+    text = _("Menerbitkan %(number)s a.n. %(name)s (%(pasal)s)") % {
+        "number": lp.number,
+        "name": sign_name,
+        "pasal": ", ".join(f"Pasal {o['article']} {o['book']}" for o in offences),
+    }
+    if draft.model == LpModel.B:
+        sttlp = _issue_sttlp(
+            actor=actor, lp=lp, draft=draft, shift=shift, chain=chain, now=now, key=key
+        )
+        text += _("; STTLP %(number)s diserahkan kepada pelapor") % {"number": sttlp.number}
+    LaporanDraft.objects.filter(pk=draft.pk).update(status=DraftStatus.ISSUED, document=lp)
+    mutasi_append(
+        unit=unit,
+        shift=shift,
+        actor=actor,
+        category=MutasiCategory.LAPORAN_MASYARAKAT,
+        text=text + ".",
+    )
+    audit_log(
+        action="document.lp.issued", actor=actor, unit=unit, target=lp, data={"number": lp.number}
+    )
+    return lp
+
+
+def _default_actions(draft: LaporanDraft) -> list[str]:
+    actions = ["Membuat Laporan Polisi"]
+    if draft.model == LpModel.B:
+        actions += ["Menerbitkan Surat Tanda Terima Laporan Polisi", "Meneruskan ke Unit Reskrim"]
+    return actions
+
+
+def _issue_sttlp(
+    *,
+    actor: User,
+    lp: Document,
+    draft: LaporanDraft,
+    shift,
+    chain,
+    now,
+    key: str,
+) -> Document:
+    reported = ", ".join(p["name"] for p in draft.data["reported"]) or "Belum diketahui"
+    account = draft.data["account"]
+
+    def build(issue: Issue) -> dict:
+        return {
+            "title": "SURAT TANDA TERIMA LAPORAN POLISI",
+            "reporter": lp.snapshot["reporter"],
+            "subject": draft.data["event"]["what"][:200],
+            "lp_number": lp.number,
+            "lp_date": tanggal(local(lp.issued_at).date()),
+            "reported_summary": reported,
+            "account_short": account if len(account) <= 400 else account[:397] + "...",
+            "offence": lp.snapshot["offence"],
+            "tracking_code": lp.tracking_code,
+        }
+
+    return issue_document(
+        actor=actor,
+        unit=lp.unit,
+        doc_type=DocType.STTLP,
+        shift=shift,
+        chain=chain,
+        now=now,
+        citizen=lp.citizen,
+        subject_name=lp.subject_name,
+        idempotency_key=f"{key}:sttlp"[:64],
+        build=build,
+        parent=lp,
+        tracking_code=lp.tracking_code,
+    )
+
+
+@transaction.atomic
+def progress_add(
+    *, actor: User, lp: Document, stage: str, public_note: str, internal_note: str = ""
+) -> CaseProgress:
+    """Reskrim records progress (SP2HP); the public note is what the reporter reads."""
+    if lp.doc_type not in (DocType.LP_A, DocType.LP_B):
+        raise ValidationError(_("Perkembangan hanya dicatat pada Laporan Polisi."))
+    if not actor.has_role(Role.RESKRIM) or actor.unit_id != lp.unit_id:
+        raise ValidationError(_("Perkembangan perkara dicatat oleh Reskrim satuan ini."))
+    if stage not in ProgressStage.values:
+        raise ValidationError(_("Tahap tidak dikenal."))
+    if not public_note.strip():
+        raise ValidationError(_("Catatan untuk pelapor wajib diisi."))
+    note = CaseProgress(
+        document=lp,
+        at=clock.now(),
+        by=actor,
+        stage=stage,
+        public_note=public_note.strip()[:2000],
+        internal_note=internal_note.strip()[:2000],
+    )
+    note.save()
+    audit_log(
+        action="document.lp.progress", actor=actor, unit=lp.unit, target=lp, data={"stage": stage}
+    )
+    return note
