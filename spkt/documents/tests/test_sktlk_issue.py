@@ -110,6 +110,36 @@ def test_a_shift_without_ka_spkt_cannot_sign(petugas, selatan) -> None:
     assert Document.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_numbers_restart_at_the_year_boundary_in_wita(petugas, selatan, utara) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from spkt.core import clock
+    from spkt.org.models import Role
+    from spkt.org.services import user_create
+
+    wita = ZoneInfo("Asia/Makassar")
+    other = user_create(
+        username="jaga_utara", password="x-long-pass-123", unit=utara, roles=[Role.ANGGOTA_JAGA]
+    )
+    with clock.travel(datetime(2026, 12, 31, 23, 58, tzinfo=wita)):
+        a = issue(petugas, selatan, lost_on=date(2026, 12, 30))
+        b = issue(petugas, selatan, lost_on=date(2026, 12, 30))
+        u = issue(other, utara, lost_on=date(2026, 12, 30))
+    with clock.travel(datetime(2027, 1, 1, 0, 1, tzinfo=wita)):
+        c = issue(petugas, selatan, lost_on=date(2026, 12, 30))
+    assert [
+        a.number.split("/SPKT/")[0],
+        b.number.split("/SPKT/")[0],
+        c.number.split("/SPKT/")[0],
+    ] == ["SKTLK/1/XII/2026", "SKTLK/2/XII/2026", "SKTLK/1/I/2027"]
+    assert (
+        u.number
+        == "SKTLK/1/XII/2026/SPKT/POLSEK KOTA UTARA/POLRESTA GORONTALO KOTA/POLDA GORONTALO"
+    )
+
+
 def test_the_official_text_stays_indonesian_in_an_english_session(petugas, selatan) -> None:
     from django.utils import translation
 
