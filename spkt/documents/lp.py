@@ -201,7 +201,7 @@ def lp_issue(*, actor: User, draft: LaporanDraft, idempotency_key: str) -> Docum
 @transaction.atomic
 def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
     draft = (
-        LaporanDraft.objects.select_for_update()
+        LaporanDraft.objects.select_for_update(of=("self",))
         .select_related("citizen", "officer", "reviewed_by", "unit")
         .get(pk=draft.pk)
     )

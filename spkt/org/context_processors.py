@@ -21,7 +21,7 @@ def desk(request: HttpRequest) -> dict:
     if can(user, Action.RESKRIM_QUEUE):
         items.append((reverse("documents:reskrim"), _("Reskrim"), "reskrim"))
     if can(user, Action.DOCUMENT_VIEW):
-        items.append((reverse("documents:list"), _("Register dokumen"), "documents"))
+        items.append((reverse("documents:register", args=["sktlk"]), _("Register"), "register"))
     if can(user, Action.MUTASI_VIEW):
         items.append((reverse("dutylog:today"), _("Buku Mutasi"), "mutasi"))
     if can(user, Action.COMPLIANCE_VIEW):
