@@ -260,3 +260,14 @@ def test_bad_lp_form_input_is_a_clear_400(client: Client, petugas) -> None:
     response = client.post(reverse("documents:lp-new") + "?model=B", data)
     assert response.status_code == 400
     assert not Document.objects.exists()
+
+
+def test_the_lp_page_shows_no_lost_items_section(client: Client, petugas, selatan, pasal) -> None:
+    officer = selatan.regu.first().head
+    draft = lp_draft_save(actor=petugas, unit=selatan, content=content(
+        pasal, model="A", citizen=None, officer=officer))
+    doc = lp_issue(actor=petugas, draft=draft, idempotency_key=uuid.uuid4().hex)
+    client.force_login(petugas)
+    page = client.get(reverse("documents:detail", args=[doc.pk])).content.decode()
+    assert "Barang/surat hilang" not in page
+    assert "Pasal 476" in page
