@@ -12,7 +12,8 @@ from django.db import transaction
 
 from spkt.core import clock
 from spkt.core.timeutil import duty_day_of, local_datetime
-from spkt.documents.models import Document
+from spkt.documents.lp import LpContent, lp_draft_save, lp_issue, lp_review, progress_add
+from spkt.documents.models import Document, Pasal
 from spkt.documents.services import CitizenData, LostItem, sktlk_issue
 from spkt.dutylog.handover import (
     Count,
@@ -388,8 +389,106 @@ def seed_cases(units: dict[str, Unit], users: dict[str, User], *, days: int = 3)
     return issued
 
 
+def seed_reports(units: dict[str, Unit], users: dict[str, User]) -> int:
+    """Two Laporan Polisi from yesterday afternoon: a house break-in reported by a citizen (model
+    B, reviewed by Reskrim, with its STTLP and a progress note) and a model A found on patrol."""
+    selatan = units["kota-selatan"]
+    if Document.objects.filter(unit=selatan, doc_type__in=["LP_A", "LP_B"]).exists():
+        return 0
+    day = duty_day_of(clock.now(), selatan.shift_start_hour) - timedelta(days=1)
+    curat = Pasal.objects.filter(book="KUHP_2023", article="477").first()
+    keroyok = Pasal.objects.filter(book="KUHP_2023", article="262").first()
+    with clock.travel(local_datetime(day, 15)):
+        draft = lp_draft_save(
+            actor=users["jaga"],
+            unit=selatan,
+            content=LpContent(
+                model="B",
+                classification="Kejahatan",
+                event_when=local_datetime(day, 2),
+                event_where="Jl. Pertiwi No. 5, Kel. Limba B",
+                event_what="Pencurian dengan pemberatan: rumah dibobol, laptop dan TV hilang",
+                account=(
+                    "Pelapor tidur di rumah orang tua. Pukul 07.30 WITA pelapor pulang dan "
+                    "mendapati pintu belakang rusak dicongkel; 1 laptop dan 1 televisi hilang."
+                ),
+                citizen=CitizenData(
+                    name="Hendra Pakaya",
+                    nik="7571021203790002",
+                    birth_place="Limboto",
+                    birth_date=date(1979, 3, 12),
+                    gender="L",
+                    address="Jl. Pertiwi No. 5, Limba B",
+                    religion="Islam",
+                    occupation="Wiraswasta",
+                    phone="081234560002",
+                ),
+                victims=[
+                    {
+                        "name": "Hendra Pakaya",
+                        "birth": "47 tahun",
+                        "gender": "Laki-laki",
+                        "occupation": "Wiraswasta",
+                        "address": "Jl. Pertiwi No. 5",
+                    }
+                ],
+                witnesses=[
+                    {
+                        "name": "Siti Mooduto",
+                        "birth": "36 tahun",
+                        "gender": "Perempuan",
+                        "occupation": "Ibu rumah tangga",
+                        "address": "Jl. Pertiwi No. 7",
+                        "contact": "0813 4000 7000",
+                    }
+                ],
+                evidence=["1 (satu) buah gembok rusak"],
+                offences=[curat] if curat else [],
+            ),
+        )
+    with clock.travel(local_datetime(day, 15) + timedelta(minutes=20)):
+        lp_review(
+            actor=users["reskrim"],
+            draft=draft,
+            offences=list(draft.offences.all()),
+            recommendation="Memenuhi unsur pencurian dengan pemberatan; olah TKP hari ini.",
+        )
+    with clock.travel(local_datetime(day, 15) + timedelta(minutes=30)):
+        lp = lp_issue(actor=users["jaga"], draft=draft, idempotency_key=f"demo-lp-b-{day}")
+    with clock.travel(local_datetime(day, 18)):
+        progress_add(
+            actor=users["reskrim"],
+            lp=lp,
+            stage="penyelidikan",
+            public_note="Olah TKP sudah dilakukan; saksi tetangga sudah dimintai keterangan.",
+        )
+        officer = Personnel.objects.get(nrp="89070815")
+        found = lp_draft_save(
+            actor=users["kaspkt"],
+            unit=selatan,
+            content=LpContent(
+                model="A",
+                classification="Kejahatan",
+                event_when=local_datetime(day, 17),
+                event_where="Lorong belakang Pasar Sentral",
+                event_what="Pengeroyokan di depan pasar, pelaku tertangkap tangan",
+                account=(
+                    "Saat patroli, anggota mendapati dua orang memukuli seorang pemuda; "
+                    "keduanya diamankan di tempat."
+                ),
+                officer=officer,
+                reported=[{"name": "RD (42 th)"}, {"name": "AS (39 th)"}],
+                evidence=["1 (satu) potong kayu balok"],
+                offences=[keroyok] if keroyok else [],
+            ),
+        )
+        lp_issue(actor=users["kaspkt"], draft=found, idempotency_key=f"demo-lp-a-{day}")
+    return 2
+
+
 def seed_all() -> str:
     units = seed_units()
     users = seed_people(units)
     issued = seed_cases(units, users)
+    issued += seed_reports(units, users)
     return f"{len(units)} units, {User.objects.count()} users, {issued} new demo documents"
