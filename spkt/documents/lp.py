@@ -118,6 +118,8 @@ def lp_draft_save(
         "evidence": [e.strip() for e in content.evidence if e.strip()],
         "actions": [a.strip() for a in content.actions if a.strip()],
     }
+    if draft is not None and draft.data.get("replaces"):
+        data["replaces"] = draft.data["replaces"]
     if draft is None:
         draft = LaporanDraft(unit=unit, created_by=actor, created_at=clock.now())
     draft.model = content.model
@@ -256,10 +258,17 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
                 "evidence": draft.data["evidence"],
                 "actions": draft.data["actions"] or _default_actions(draft),
                 "review": review,
+                "replaces": replaces.number if replaces else "",
                 "tracking_code": code,
             }
 
+    replaces = (
+        Document.objects.filter(pk=draft.data.get("replaces"), unit=unit).first()
+        if draft.data.get("replaces")
+        else None
+    )
     lp = issue_document(
+        replaces=replaces,
         actor=actor,
         unit=unit,
         doc_type=doc_type,
@@ -371,3 +380,38 @@ def progress_add(
         action="document.lp.progress", actor=actor, unit=lp.unit, target=lp, data={"stage": stage}
     )
     return note
+
+
+@transaction.atomic
+def lp_reissue_draft(*, actor: User, old: Document, reason: str) -> LaporanDraft:
+    """Correcting an issued LP: void it with the reason and open a new draft with its content;
+    issuing that draft gives a new number that refers to the old one."""
+    from spkt.documents.services import document_void
+
+    if old.doc_type not in (DocType.LP_A, DocType.LP_B):
+        raise ValidationError(_("Hanya Laporan Polisi yang diterbitkan ulang di sini."))
+    source = LaporanDraft.objects.filter(document=old).first()
+    if source is None:
+        raise ValidationError(_("Konsep asal LP ini tidak ditemukan."))
+    document_void(actor=actor, document=old, reason=reason)
+    for child in old.children.filter(void__isnull=True):
+        document_void(actor=actor, document=child, reason=reason)
+    draft = LaporanDraft.objects.create(
+        unit=old.unit,
+        model=source.model,
+        classification=source.classification,
+        citizen=source.citizen,
+        officer=source.officer,
+        data={**source.data, "replaces": old.pk},
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    draft.offences.set(source.offences.all())
+    audit_log(
+        action="document.lp.reissue_started",
+        actor=actor,
+        unit=old.unit,
+        target=draft,
+        data={"replaces": old.number},
+    )
+    return draft

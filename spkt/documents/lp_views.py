@@ -239,3 +239,22 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "portal/track.html", {"doc": None}, status=404)
     notes = list(doc.progress.order_by("at", "pk").values("at", "stage", "public_note"))
     return render(request, "portal/track.html", {"doc": doc, "notes": notes})
+
+
+@login_required
+@require_POST
+def lp_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.DOCUMENT_VOID, doc.unit)
+    try:
+        draft = lp.lp_reissue_draft(
+            actor=request.user, old=doc, reason=request.POST.get("reason", "")[:500]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("documents:detail", pk=doc.pk)
+    messages.success(
+        request,
+        _("%(number)s dibatalkan; perbaiki konsep lalu terbitkan ulang.") % {"number": doc.number},
+    )
+    return redirect("documents:lp-draft", pk=draft.pk)

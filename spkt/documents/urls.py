@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/batal/", views.document_void, name="void"),
     path("<int:pk>/perpanjang/", views.sktlk_extend, name="extend"),
     path("<int:pk>/progres/", lp_views.progress_add, name="progress"),
+    path("<int:pk>/terbit-ulang/", lp_views.lp_reissue, name="lp-reissue"),
     path("register/", include("spkt.documents.register_urls")),
 ]

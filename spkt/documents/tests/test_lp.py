@@ -264,10 +264,53 @@ def test_bad_lp_form_input_is_a_clear_400(client: Client, petugas) -> None:
 
 def test_the_lp_page_shows_no_lost_items_section(client: Client, petugas, selatan, pasal) -> None:
     officer = selatan.regu.first().head
-    draft = lp_draft_save(actor=petugas, unit=selatan, content=content(
-        pasal, model="A", citizen=None, officer=officer))
+    draft = lp_draft_save(
+        actor=petugas,
+        unit=selatan,
+        content=content(pasal, model="A", citizen=None, officer=officer),
+    )
     doc = lp_issue(actor=petugas, draft=draft, idempotency_key=uuid.uuid4().hex)
     client.force_login(petugas)
     page = client.get(reverse("documents:detail", args=[doc.pk])).content.decode()
     assert "Barang/surat hilang" not in page
     assert "Pasal 476" in page
+
+
+def test_a_voided_lp_is_reissued_under_a_new_number_that_refers_to_it(
+    petugas, ka_spkt, reskrim, selatan, pasal
+) -> None:
+    from spkt.documents.lp import lp_reissue_draft
+
+    draft = lp_draft_save(actor=petugas, unit=selatan, content=content(pasal))
+    lp_review(actor=reskrim, draft=draft, recommendation="ok", offences=[pasal])
+    old = lp_issue(actor=petugas, draft=draft, idempotency_key=uuid.uuid4().hex)
+    fresh = lp_reissue_draft(actor=ka_spkt, old=old, reason="Alamat pelapor salah")
+    assert hasattr(Document.objects.get(pk=old.pk), "void")
+    assert all(hasattr(c, "void") for c in old.children.all())
+    lp_review(actor=reskrim, draft=fresh, recommendation="ok", offences=[pasal])
+    new = lp_issue(actor=petugas, draft=fresh, idempotency_key=uuid.uuid4().hex)
+    assert new.replaces == old
+    assert new.seq == old.seq + 1
+    assert new.snapshot["replaces"] == old.number
+    assert Mutasi.objects.filter(text__startswith=f"Membatalkan {old.number}").exists()
+    assert verify().ok
+
+
+def test_reissue_needs_the_void_role_and_a_reason(
+    client: Client, petugas, ka_spkt, selatan, pasal
+) -> None:
+    officer = selatan.regu.first().head
+    draft = lp_draft_save(
+        actor=petugas,
+        unit=selatan,
+        content=content(pasal, model="A", citizen=None, officer=officer),
+    )
+    doc = lp_issue(actor=petugas, draft=draft, idempotency_key=uuid.uuid4().hex)
+    client.force_login(petugas)
+    assert (
+        client.post(reverse("documents:lp-reissue", args=[doc.pk]), {"reason": "x"}).status_code
+        == 403
+    )
+    client.force_login(ka_spkt)
+    client.post(reverse("documents:lp-reissue", args=[doc.pk]), {"reason": " "})
+    assert not hasattr(Document.objects.get(pk=doc.pk), "void")
