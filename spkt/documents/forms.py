@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from spkt.core.nik import nik_validate
@@ -194,6 +195,12 @@ class LookupForm(forms.Form):
     )
 
 
+def pasal_choices():
+    """Articles in force first (UU 1/2023 since 2 Jan 2026), special laws, then the old KUHP."""
+    rank = Case(When(book="KUHP_2023", then=0), When(book="UU_LAIN", then=1), default=2)
+    return Pasal.objects.filter(active=True).annotate(rank=rank).order_by("rank", "article")
+
+
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("Nama"), max_length=120, required=False)
     birth = forms.CharField(label=_("TTL / umur"), max_length=80, required=False)
@@ -242,7 +249,7 @@ class LpForm(KeyedForm, CitizenForm):
     )
     offences = forms.ModelMultipleChoiceField(
         label=_("Pasal yang disangkakan"),
-        queryset=Pasal.objects.filter(active=True),
+        queryset=pasal_choices(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         error_messages={
@@ -311,7 +318,7 @@ class ReviewForm(forms.Form):
     )
     offences = forms.ModelMultipleChoiceField(
         label=_("Pasal yang direkomendasikan"),
-        queryset=Pasal.objects.filter(active=True),
+        queryset=pasal_choices(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         error_messages={
             "invalid_choice": _("Pasal tidak dikenal."),
