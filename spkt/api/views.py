@@ -127,7 +127,7 @@ def _entry(request: Request, pk: int) -> Mutasi:
     return entry
 
 
-@extend_schema(responses={200: s.MutasiSerializer, 405: None})
+@extend_schema(request=None, responses={200: s.MutasiSerializer, 405: None})
 @api_view(["GET", "PUT", "PATCH", "DELETE"])
 def mutasi_entry(request: Request, pk: int) -> Response:
     """Entries are read here; a change or delete is refused (405) and the attempt audit-logged."""
