@@ -145,6 +145,11 @@ def recreate_database(admin_url: str, name: str, *, drop_only: bool = False) -> 
             conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
 
 
+class Exhausted(Exception):  # noqa: N818 (a signal, not an error)
+    """Raised by a worker whose pre-made work (e.g. reviewed drafts) has run out: its client
+    stops cleanly, untimed, instead of reporting an error. The phase ends with the last client."""
+
+
 def run_clients(
     name: str, make_worker: Callable[[], Callable[[], None]], *, threads: int, seconds: float
 ) -> Phase:
@@ -171,6 +176,8 @@ def run_clients(
                 work()
                 latencies.append(time.perf_counter() - now)
                 done += 1
+        except Exhausted:
+            pass
         except Exception as exc:  # a failed client must show in the report, not vanish
             barrier.abort()
             with lock:

@@ -67,7 +67,11 @@ def issue_worker_factory(unit_pk: int, actor_pk: int) -> Callable[[], Callable[[
     from spkt.org.models import Unit, User
 
     citizens = itertools.count(1)  # next() is atomic under the GIL: every issue a new citizen
-    items = [LostItem(kind="KTP"), LostItem(kind="ATM", details="BRI")]
+    # The desk ticks "Persyaratan diperiksa" per item; the service refuses unchecked items.
+    items = [
+        LostItem(kind="KTP", papers_checked=True),
+        LostItem(kind="ATM", details="BRI", papers_checked=True),
+    ]
     lost_on = today() - timedelta(days=1)
 
     def make() -> Callable[[], None]:

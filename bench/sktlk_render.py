@@ -114,7 +114,11 @@ def main() -> int:
             actor=users["jaga"],
             unit=units["kota-selatan"],
             citizen=citizen(0),
-            items=[LostItem(kind="KTP"), LostItem(kind="ATM", details="BRI"), LostItem(kind="SIM")],
+            items=[
+                LostItem(kind="KTP", papers_checked=True),
+                LostItem(kind="ATM", details="BRI", papers_checked=True),
+                LostItem(kind="SIM", papers_checked=True),
+            ],
             lost_on=today() - timedelta(days=1),
             lost_place="Pasar Sentral, Biawu",
             chronology="Dompet terjatuh saat berbelanja di los ikan sekitar pukul 09.00.",

@@ -31,7 +31,7 @@ class CitizenForm(forms.Form):
     )
     birth_place = forms.CharField(label=_("Tempat lahir"), max_length=60)
     birth_date = forms.DateField(
-        label=_("Tanggal lahir"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal lahir"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     gender = forms.ChoiceField(
         label=_("Jenis kelamin"), choices=Gender.choices, error_messages=CHOICE_ERROR
@@ -98,7 +98,8 @@ class KeyedForm(forms.Form):
 class SktlkForm(KeyedForm, CitizenForm):
     prereg = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
     lost_on = forms.DateField(
-        label=_("Tanggal kehilangan"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal kehilangan"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     lost_place = forms.CharField(label=_("Tempat kehilangan"), max_length=200)
     chronology = forms.CharField(
@@ -179,7 +180,8 @@ class PublicLpForm(CitizenForm):
     """The portal's LP model B pre-registration: who you are and what happened."""
 
     event_when = forms.DateTimeField(
-        label=_("Kapan kejadiannya"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Kapan kejadiannya"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
     event_where = forms.CharField(label=_("Di mana"), max_length=200)
     event_what = forms.CharField(label=_("Apa yang terjadi (singkat)"), max_length=200)
@@ -226,7 +228,8 @@ class LpForm(KeyedForm, CitizenForm):
         label=_("Anggota Polri pelapor"), queryset=None, required=False, error_messages=CHOICE_ERROR
     )
     event_when = forms.DateTimeField(
-        label=_("Waktu kejadian"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Waktu kejadian"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
     event_where = forms.CharField(label=_("Tempat kejadian"), max_length=200)
     event_what = forms.CharField(label=_("Apa yang terjadi"), max_length=200)

@@ -323,6 +323,8 @@ def _issue_sttlp(
     key: str,
 ) -> Document:
     reported = ", ".join(p["name"] for p in draft.data["reported"]) or "Belum diketahui"
+    if len(reported) > 200:
+        reported = reported[:197] + "..."
     account = draft.data["account"]
 
     def build(issue: Issue) -> dict:

@@ -164,8 +164,24 @@ def prereg_lp_initial(prereg: PreRegistration) -> dict:
         "kelurahan": citizen.get("kelurahan_id"),
         "prereg": prereg.code,
         "model": "B",
-        "event_when": event.get("when"),
+        "event_when": _local(event.get("when")),
         "event_where": event.get("where", ""),
         "event_what": event.get("what", ""),
         "account": event.get("account", ""),
     }
+
+
+def _local(value: str | None):
+    """A stored ISO moment as local (WITA) time, as the datetime-local input wants it."""
+    from datetime import datetime
+
+    from spkt.core.timeutil import local
+
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        from django.utils import timezone
+
+        moment = timezone.make_aware(moment)
+    return local(moment).replace(tzinfo=None)

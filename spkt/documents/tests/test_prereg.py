@@ -131,3 +131,25 @@ def test_an_lp_pre_registration_prefills_the_lp_form(client: Client, petugas, se
     ]
     assert form.initial["event_what"] == "Rumah dibobol"
     assert form.initial["nik"] == "7571025506850003"
+
+
+def test_prefilled_dates_render_in_the_inputs_format(client: Client, petugas, selatan) -> None:
+    from spkt.conftest import issue
+
+    issue(petugas, selatan)
+    client.force_login(petugas)
+    page = client.get(reverse("documents:sktlk-new"), {"cari": "7571025506850003"}).content.decode()
+    assert 'value="1985-06-15"' in page
+    data = {k: v for k, v in PUBLIC.items() if not k.startswith(("item", "detail", "lost"))}
+    data.update(
+        {
+            "event_when": "2026-11-26T21:00",
+            "event_where": "Jl. Pertiwi 5",
+            "event_what": "Rumah dibobol",
+            "account": "Pintu belakang rusak.",
+        }
+    )
+    client.post(reverse("portal:prereg", args=[selatan.code, "lp"]), data)
+    code = PreRegistration.objects.get(kind="LP_B").code
+    page = client.get(reverse("documents:lp-new"), {"model": "B", "kode": code}).content.decode()
+    assert 'value="2026-11-26T21:00"' in page
