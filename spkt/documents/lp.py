@@ -7,8 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -312,6 +314,17 @@ def _default_actions(draft: LaporanDraft) -> list[str]:
     return actions
 
 
+def _sttlp_text_size(account: str, reported: str, draft: LaporanDraft, lp: Document) -> int:
+    """The STTLP is one sheet: the longer its free texts, the smaller the type (11 to 10 pt)."""
+    length = (
+        min(len(account), 400)
+        + len(reported)
+        + len(draft.data["event"]["what"])
+        + sum(len(o["title"]) + 30 for o in lp.snapshot["offence"])
+    )
+    return 110 if length <= 450 else 105 if length <= 700 else 100
+
+
 def _issue_sttlp(
     *,
     actor: User,
@@ -338,6 +351,9 @@ def _issue_sttlp(
             "account_short": account if len(account) <= 400 else account[:397] + "...",
             "offence": lp.snapshot["offence"],
             "tracking_code": lp.tracking_code,
+            "tracking_url": settings.SPKT_PUBLIC_BASE_URL
+            + reverse("portal:track", args=[lp.tracking_code]),
+            "text_tenths": _sttlp_text_size(account, reported, draft, lp),
         }
 
     return issue_document(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from spkt.core.admin import ReadOnlyAdmin
-from spkt.dutylog.models import Mutasi, Regu, Shift
+from spkt.dutylog.models import EntryCategory, Mutasi, Regu, Shift
 
 
 @admin.register(Regu)
@@ -20,3 +20,11 @@ class ShiftAdmin(admin.ModelAdmin):
 class MutasiAdmin(ReadOnlyAdmin):
     list_display = ["at", "unit", "category", "red", "text"]
     list_filter = ["unit", "category", "red"]
+
+
+@admin.register(EntryCategory)
+class EntryCategoryAdmin(admin.ModelAdmin):
+    """Per-unit (or global) overrides of the Buku Mutasi categories and their red-ink default."""
+
+    list_display = ["code", "label", "unit", "red_default", "active", "order"]
+    list_filter = ["unit", "red_default", "active"]

@@ -151,9 +151,10 @@ def handover_count(
 
 def _check_confirmer(user: User | None, shift: Shift, side: str) -> Personnel:
     person = getattr(user, "personnel", None) if user is not None else None
-    if person is None or person.pk not in shift.lineup():
+    heads = {shift.ka_spkt_id, shift.regu.head_id if shift.regu else None} - {None}
+    if person is None or person.pk not in heads:
         raise ValidationError(
-            _("Konfirmasi %(side)s harus oleh anggota regu yang bersangkutan.") % {"side": side}
+            _("Konfirmasi %(side)s harus oleh kepala regu yang bersangkutan.") % {"side": side}
         )
     return person
 

@@ -56,6 +56,9 @@ def mutasi_today(request: HttpRequest) -> HttpResponse:
         "can_write": can(request.user, Action.MUTASI_WRITE, unit),
         "can_run": can(request.user, Action.SHIFT_RUN, unit),
         "form": forms.EntryForm(unit=unit),
+        "yesterday": (
+            duty_day_of(clock.now(), unit.shift_start_hour) - timedelta(days=1)
+        ).isoformat(),
     }
     template = "dutylog/today.html#entries" if request.htmx else "dutylog/today.html"
     return render(request, template, context)

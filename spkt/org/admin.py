@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 
 from spkt.core.numbering import DEFAULT_PATTERNS, pattern_validate
-from spkt.org.models import Kelurahan, Personnel, Unit, User
+from spkt.org.models import Equipment, Kelurahan, Personnel, Unit, User
 from spkt.org.services import unit_create
 
 
@@ -54,3 +54,12 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [*BaseUserAdmin.fieldsets, ("SPKT", {"fields": ["unit"]})]
     list_display = ["username", "first_name", "unit", "is_active"]
     list_filter = ["unit", "groups", "is_active"]
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    """The inventory counted at every handover: weapons, ammunition, radios, vehicles, keys."""
+
+    list_display = ["name", "kind", "serial", "quantity", "unit", "active"]
+    list_filter = ["unit", "kind", "active"]
+    search_fields = ["name", "serial"]
