@@ -159,6 +159,10 @@ class SktlkForm(KeyedForm, CitizenForm):
         ]
 
 
+class ReissueForm(SktlkForm):
+    reason = forms.CharField(label=_("Alasan pembatalan SKTLK lama"), max_length=500)
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Alasan pembatalan"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})

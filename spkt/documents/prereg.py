@@ -185,3 +185,27 @@ def _local(value: str | None):
 
         moment = timezone.make_aware(moment)
     return local(moment).replace(tzinfo=None)
+
+
+def citizen_lookup_by_id(*, citizen: Citizen, actor: User, request=None) -> dict:
+    """Initial form values for a known citizen (a reissue); the NIK shown is audit-logged."""
+    audit_log(
+        action="citizen.nik.unmasked",
+        actor=actor,
+        unit=citizen.unit,
+        target=citizen,
+        data={"via": "reissue"},
+        request=request,
+    )
+    return {
+        "name": citizen.name,
+        "nik": nik_decrypt(citizen.nik_encrypted),
+        "birth_place": citizen.birth_place,
+        "birth_date": citizen.birth_date,
+        "gender": citizen.gender,
+        "religion": citizen.religion,
+        "occupation": citizen.occupation,
+        "address": citizen.address,
+        "phone": citizen.phone,
+        "kelurahan": citizen.kelurahan_id,
+    }

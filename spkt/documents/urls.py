@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.document_pdf, name="pdf"),
     path("<int:pk>/batal/", views.document_void, name="void"),
     path("<int:pk>/perpanjang/", views.sktlk_extend, name="extend"),
+    path("<int:pk>/ganti/", views.sktlk_reissue, name="sktlk-reissue"),
     path("<int:pk>/progres/", lp_views.progress_add, name="progress"),
     path("<int:pk>/terbit-ulang/", lp_views.lp_reissue, name="lp-reissue"),
     path("register/", include("spkt.documents.register_urls")),

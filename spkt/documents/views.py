@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from spkt.core.audit import audit_log
 from spkt.core.permissions import Action, acting_unit, can, require
 from spkt.documents import prereg, selectors, services
-from spkt.documents.forms import LookupForm, SktlkForm, VoidForm
+from spkt.documents.forms import LookupForm, ReissueForm, SktlkForm, VoidForm
 from spkt.documents.models import Document
 from spkt.org.selectors import unit_selected
 
@@ -173,3 +173,54 @@ def sktlk_extend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("documents:detail", pk=doc.pk)
     messages.success(request, _("SKTLK diperpanjang dengan %(number)s.") % {"number": new.number})
     return redirect("documents:detail", pk=new.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sktlk_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an SKTLK: the old one is voided with the reason, the new one gets a new number."""
+    old = selectors.document_get(user=request.user, pk=pk)
+    require(request.user, Action.DOCUMENT_VOID, old.unit)
+    if old.doc_type != "SKTLK" or hasattr(old, "void"):
+        raise Http404
+    initial = {}
+    if request.method == "GET" and old.citizen is not None:
+        initial = prereg.citizen_lookup_by_id(
+            citizen=old.citizen, actor=request.user, request=request
+        )
+        for item in old.snapshot.get("items", []):
+            initial[f"item_{item['kind']}"] = True
+            initial[f"detail_{item['kind']}"] = item.get("details", "")
+        initial.update(
+            lost_place=old.snapshot.get("lost_place", ""),
+            chronology=old.snapshot.get("chronology", ""),
+        )
+    form = ReissueForm(request.POST or None, unit=old.unit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.sktlk_reissue(
+                actor=request.user,
+                old=old,
+                reason=form.cleaned_data["reason"],
+                citizen=form.citizen(),
+                items=form.items(),
+                lost_on=form.cleaned_data["lost_on"],
+                lost_place=form.cleaned_data["lost_place"],
+                chronology=form.cleaned_data["chronology"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("%(old)s dibatalkan; diganti %(new)s.") % {"old": old.number, "new": doc.number},
+            )
+            return redirect("documents:detail", pk=doc.pk)
+    return render(
+        request,
+        "documents/sktlk_form.html",
+        {"form": form, "unit": old.unit, "reissue_of": old},
+        status=400 if request.method == "POST" else 200,
+    )

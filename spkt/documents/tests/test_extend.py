@@ -64,3 +64,45 @@ def test_others_cannot_extend(client: Client, petugas, outsider, penilai, selata
     client.force_login(penilai)
     assert client.post(reverse("documents:extend", args=[old.pk])).status_code == 403
     assert not old.replaced_by.exists()
+
+
+def test_the_ka_spkt_reissues_an_sktlk_from_the_page(
+    client: Client, petugas, ka_spkt, selatan
+) -> None:
+    from spkt.conftest import sktlk_post_data
+    from spkt.documents.models import Document
+
+    old = issue(petugas, selatan)
+    client.force_login(ka_spkt)
+    form = client.get(reverse("documents:sktlk-reissue", args=[old.pk])).context["form"]
+    assert form.initial["nik"] == "7571025506850003"
+    assert form.initial["item_ATM"] is True
+    data = sktlk_post_data(name="Rahma Sulemana", reason="Nama salah ketik")
+    response = client.post(reverse("documents:sktlk-reissue", args=[old.pk]), data)
+    new = Document.objects.exclude(pk=old.pk).get()
+    assert response.url == reverse("documents:detail", args=[new.pk])
+    assert new.replaces == old
+    assert Document.objects.get(pk=old.pk).void.reason == "Nama salah ketik"
+
+
+def test_a_reissue_without_a_reason_changes_nothing(
+    client: Client, petugas, ka_spkt, selatan
+) -> None:
+    from spkt.conftest import sktlk_post_data
+    from spkt.documents.models import Document
+
+    old = issue(petugas, selatan)
+    client.force_login(ka_spkt)
+    response = client.post(reverse("documents:sktlk-reissue", args=[old.pk]), sktlk_post_data())
+    assert response.status_code == 400
+    assert Document.objects.count() == 1
+
+
+def test_desk_officers_and_other_stations_cannot_reissue(
+    client: Client, petugas, outsider, selatan
+) -> None:
+    old = issue(petugas, selatan)
+    client.force_login(petugas)
+    assert client.get(reverse("documents:sktlk-reissue", args=[old.pk])).status_code == 403
+    client.force_login(outsider)
+    assert client.get(reverse("documents:sktlk-reissue", args=[old.pk])).status_code == 404
