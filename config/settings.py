@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "spkt.reports",
     "spkt.portal",
     "spkt.api",
+    "spkt.intake",
+    "spkt.channels",
 ]
 
 MIDDLEWARE = [

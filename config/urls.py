@@ -13,6 +13,8 @@ urlpatterns = [
     path("mutasi/", include("spkt.dutylog.urls")),
     path("laporan/", include("spkt.reports.urls")),
     path("api/", include("spkt.api.urls")),
+    path("kontak/", include("spkt.intake.urls")),
+    path("hooks/", include("spkt.channels.urls")),
     path("", include("spkt.portal.urls")),
     path("admin/", admin.site.urls),
 ]

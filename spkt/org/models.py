@@ -60,6 +60,17 @@ class Unit(models.Model):
     shift_start_hour = models.PositiveSmallIntegerField(
         _("jam mulai dinas jaga"), default=8, validators=[MaxValueValidator(23)]
     )
+    # SOP activity 1: the first response is due this many minutes after a contact arrives; the
+    # Kapolsek is alerted when a breach stays unanswered this much longer.
+    response_minutes = models.PositiveSmallIntegerField(
+        _("batas tanggapan (menit)"), default=5, validators=[MinValueValidator(1)]
+    )
+    kapolsek_escalation_minutes = models.PositiveSmallIntegerField(
+        _("eskalasi ke Kapolsek (menit setelah terlambat)"), default=5
+    )
+    duplicate_window_minutes = models.PositiveIntegerField(
+        _("jendela kontak ganda (menit)"), default=120
+    )
     # The 1 x 24 h standard (SOP activity 2): how the Buku Mutasi of a shift is watched.
     night_start_hour = models.PositiveSmallIntegerField(
         _("awal jam malam"), default=22, validators=[MaxValueValidator(23)]

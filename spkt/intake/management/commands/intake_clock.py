@@ -1,0 +1,35 @@
+"""The 5-minute clock and the delivery retries, every 15 seconds (Ctrl-C stops it)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from spkt.intake.clock import sla_sweep
+from spkt.intake.outbox import outbox_sweep
+
+log = logging.getLogger("spkt.intake")
+POLLERS: list = []  # channel pollers (email) register here: callables run every loop
+
+
+class Command(BaseCommand):
+    help = "Run the contact clock (breaches, escalations), outbox retries and channel polling."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=15.0)
+        parser.add_argument("--once", action="store_true", help="one round, then exit")
+
+    def handle(self, *args, **options) -> None:
+        while True:
+            close_old_connections()
+            for job in (sla_sweep, outbox_sweep, *POLLERS):
+                try:
+                    job()
+                except Exception:  # one failing job never stops the clock
+                    log.exception("intake clock job %s failed", getattr(job, "__name__", job))
+            if options["once"]:
+                return
+            time.sleep(options["interval"])

@@ -1,0 +1,107 @@
+"""Delivery of the desk's messages. An item is claimed with a conditional update (so two workers
+never send it twice), sent by the channel's sender, and retried with backoff until confirmed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from spkt.core import clock
+from spkt.intake.models import Delivery, Message, OutboxItem, OutboxStatus
+
+MAX_ATTEMPTS = 8
+CLAIM = timedelta(seconds=60)
+
+
+class DeliveryError(Exception):
+    """A delivery that failed and may succeed later (network, provider 5xx)."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """A delivery that will never succeed as it is (bad recipient, provider 4xx)."""
+
+
+# channel -> sender(item) returning the provider's message id; filled by spkt.channels.
+SENDERS: dict[str, Callable[[OutboxItem], str]] = {}
+
+
+def register_sender(channel: str, sender: Callable[[OutboxItem], str]) -> None:
+    SENDERS[channel] = sender
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def outbox_claim(item_id: int) -> OutboxItem | None:
+    now = clock.now()
+    claimable = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboxStatus.SENDING, claimed_until__lt=now
+    )  # a worker died mid-send
+    with transaction.atomic():
+        taken = OutboxItem.objects.filter(claimable, pk=item_id).update(
+            status=OutboxStatus.SENDING, claimed_until=now + CLAIM
+        )
+    if not taken:
+        return None
+    return OutboxItem.objects.select_related("message__contact__unit").get(pk=item_id)
+
+
+def outbox_deliver(item_id: int) -> str:
+    """Deliver one item if it is due; returns its status afterwards."""
+    item = outbox_claim(item_id)
+    if item is None:
+        return OutboxItem.objects.filter(pk=item_id).values_list("status", flat=True).first() or ""
+    sender = SENDERS.get(item.channel)
+    attempts = item.attempts + 1
+    now = clock.now()
+    try:
+        if sender is None:
+            raise PermanentDeliveryError(f"no sender for channel {item.channel}")
+        external_id = sender(item)
+    except DeliveryError as exc:
+        give_up = isinstance(exc, PermanentDeliveryError) or attempts >= MAX_ATTEMPTS
+        with transaction.atomic():
+            OutboxItem.objects.filter(pk=item.pk).update(
+                status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
+                attempts=attempts,
+                last_error=str(exc)[:2000],
+                claimed_until=None,
+                next_attempt_at=now + backoff(attempts),
+            )
+            if give_up:
+                Message.objects.filter(pk=item.message_id).update(delivery=Delivery.FAILED)
+        return OutboxStatus.FAILED if give_up else OutboxStatus.PENDING
+    with transaction.atomic():
+        OutboxItem.objects.filter(pk=item.pk).update(
+            status=OutboxStatus.SENT,
+            attempts=attempts,
+            sent_at=now,
+            claimed_until=None,
+            last_error="",
+        )
+        Message.objects.filter(pk=item.message_id).update(
+            delivery=Delivery.SENT, external_id=(external_id or "")[:255]
+        )
+    return OutboxStatus.SENT
+
+
+def outbox_sweep(*, limit: int = 200) -> int:
+    """Deliver every item that is due (new, retry, or abandoned by a dead worker)."""
+    now = clock.now()
+    due = OutboxItem.objects.filter(
+        Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=OutboxStatus.SENDING, claimed_until__lt=now)
+    ).values_list("pk", flat=True)[:limit]
+    return sum(1 for pk in list(due) if outbox_deliver(pk) == OutboxStatus.SENT)
+
+
+def outbox_retry(*, item: OutboxItem) -> None:
+    """The desk asks to try a failed delivery again."""
+    OutboxItem.objects.filter(pk=item.pk, status=OutboxStatus.FAILED).update(
+        status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0
+    )
+    Message.objects.filter(pk=item.message_id).update(delivery=Delivery.PENDING)
