@@ -9,5 +9,6 @@ urlpatterns = [
     path("kunci/<slug:code>.pem", views.public_key, name="public-key"),
     path("lacak/<str:code>/", lp_views.track, name="track"),
     path("lapor/", views.portal_index, name="index"),
+    path("lapor/<slug:code>/pesan/", views.web_message, name="web-message"),
     path("lapor/<slug:code>/<str:kind>/", views.prereg_form, name="prereg"),
 ]

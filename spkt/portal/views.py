@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from spkt.core.models import UnitKey
@@ -156,4 +158,65 @@ def _prereg_create(unit: Unit, kind: str, form):
             "what": d["event_what"],
             "account": d["account"],
         },
+    )
+
+
+class WebMessageForm(forms.Form):
+    name = forms.CharField(label=_("Nama"), max_length=120)
+    reply_to = forms.CharField(label=_("No. HP atau email untuk balasan"), max_length=120)
+    message = forms.CharField(
+        label=_("Pesan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def clean_reply_to(self) -> str:
+        value = self.cleaned_data["reply_to"].strip()
+        digits = "".join(c for c in value if c.isdigit())
+        if "@" in value:
+            forms.EmailField().clean(value)
+        elif len(digits) < 8:
+            raise ValidationError(_("Isi nomor HP atau alamat email yang benar."))
+        return value
+
+
+def web_message(request: HttpRequest, code: str) -> HttpResponse:
+    """The public web form: one channel among the others, on the same 5-minute clock."""
+    from spkt.intake.services import Incoming, contact_receive
+
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise Http404
+    form = WebMessageForm(request.POST or None)
+    if request.method == "POST":
+        if _rate_limited(request):
+            return render(
+                request,
+                "portal/web_message.html",
+                {"form": form, "unit": unit, "limited": True},
+                status=429,
+            )
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                contact = contact_receive(
+                    unit=unit,
+                    incoming=Incoming(
+                        channel="web",
+                        body=d["message"],
+                        sender_name=d["name"],
+                        sender_address=d["reply_to"],
+                        subject=d["message"][:80],
+                    ),
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                return render(
+                    request, "portal/web_message_done.html", {"contact": contact, "unit": unit}
+                )
+    return render(
+        request,
+        "portal/web_message.html",
+        {"form": form, "unit": unit},
+        status=400 if request.method == "POST" else 200,
     )

@@ -23,6 +23,16 @@ class DailyReport:
     counts: dict[str, int] = field(default_factory=dict)
     mutasi_total: int = 0
     red_entries: list[Mutasi] = field(default_factory=list)
+    # Activity 1: contacts received by channel, and how many met the first-response standard.
+    contacts: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def contacts_total(self) -> int:
+        return sum(total for _, total, _ in self.contacts)
+
+    @property
+    def contacts_on_time(self) -> int:
+        return sum(on_time for _, _, on_time in self.contacts)
 
     @property
     def counts_labelled(self) -> list[tuple[str, int]]:
@@ -43,4 +53,22 @@ def daily_report(*, unit: Unit, day: date) -> DailyReport:
         counts=dict(Counter(doc.doc_type for doc in documents)),
         mutasi_total=mutasi.count(),
         red_entries=list(mutasi.filter(red=True).order_by("at", "pk")),
+        contacts=_contacts_by_channel(unit, start, end),
     )
+
+
+def _contacts_by_channel(unit: Unit, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
+    from django.db.models import Count, F, Q
+
+    from spkt.intake.models import Channel, Contact
+
+    rows = (
+        Contact.objects.filter(unit=unit, received_at__gte=start, received_at__lt=end)
+        .values("channel")
+        .annotate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=Q(first_response_at__lte=F("first_response_due_at"))),
+        )
+        .order_by("channel")
+    )
+    return [(str(Channel(r["channel"]).label), r["total"], r["on_time"]) for r in rows]

@@ -28,6 +28,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "can_issue": can(user, Action.SKTLK_ISSUE, unit),
         "role_labels": [Role(r).label for r in sorted(user.roles) if r in Role.values],
+        # Alerts from the 5-minute clock (breaches for the Ka SPKT, escalations for the Kapolsek).
+        "alerts": list(
+            user.notifications.filter(read_at=None)
+            .select_related("contact")
+            .order_by("-created_at")[:10]
+        ),
     }
     if unit is not None and unit.regu.exists() and can(user, Action.MUTASI_VIEW, unit):
         # The desk panels belong to units that keep guard squads (an SPKT desk).

@@ -50,3 +50,26 @@ def test_a_bad_date_is_not_found(client: Client, petugas) -> None:
 
 def test_anonymous_is_sent_to_login(client: Client, db) -> None:
     assert client.get(URL).status_code == 302
+
+
+def test_the_report_counts_contacts_by_channel_and_the_five_minute_standard(
+    client: Client, petugas, selatan
+) -> None:
+    from datetime import timedelta
+
+    from spkt.core import clock
+    from spkt.intake.services import Incoming, contact_acknowledge, contact_receive
+
+    quick = contact_receive(
+        unit=selatan, incoming=Incoming(channel="sms", body="a", sender_address="0811")
+    )
+    contact_acknowledge(actor=petugas, contact=quick)
+    with clock.travel(clock.now() + timedelta(minutes=1)):
+        contact_receive(
+            unit=selatan, incoming=Incoming(channel="whatsapp", body="b", sender_address="0812")
+        )
+    client.force_login(petugas)
+    day = duty_day_of(clock.now(), selatan.shift_start_hour)
+    report = client.get(URL, {"tanggal": day.isoformat()}).context["report"]
+    assert (report.contacts_total, report.contacts_on_time) == (2, 1)
+    assert ("SMS", 1, 1) in report.contacts

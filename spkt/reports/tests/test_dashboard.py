@@ -84,3 +84,23 @@ def test_the_ka_spkt_sees_an_overdue_handover_on_the_dashboard(
     with time_machine.travel(shift.handover_due_at + timedelta(minutes=5)):
         page = client.get(reverse("dashboard")).content.decode()
     assert 'data-flag="handover-overdue"' in page
+
+
+def test_the_kapolsek_sees_an_escalated_contact(client: Client, kapolsek, ka_spkt, selatan) -> None:
+    from datetime import timedelta
+
+    from spkt.intake.clock import sla_sweep
+    from spkt.intake.services import Incoming, contact_receive
+
+    contact = contact_receive(
+        unit=selatan, incoming=Incoming(channel="email", body="Tolong", sender_address="a@b.id")
+    )
+    later = contact.first_response_due_at + timedelta(minutes=6)
+    sla_sweep(now=contact.first_response_due_at + timedelta(seconds=1))
+    sla_sweep(now=later)
+    client.force_login(kapolsek)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-alert="escalation"' in page
+    assert contact.tracking_code in page
+    client.force_login(ka_spkt)
+    assert 'data-alert="breach"' in client.get(reverse("dashboard")).content.decode()
