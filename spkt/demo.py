@@ -486,9 +486,66 @@ def seed_reports(units: dict[str, Unit], users: dict[str, User]) -> int:
     return 2
 
 
+def seed_contacts(units: dict[str, Unit], users: dict[str, User]) -> int:
+    """A few contacts on the desk's clock right now: answered, waiting, and one already late."""
+    from spkt.intake.models import Contact
+    from spkt.intake.services import (
+        Incoming,
+        contact_acknowledge,
+        contact_receive,
+        phone_log,
+        ticket_issue,
+    )
+
+    selatan = units["kota-selatan"]
+    if Contact.objects.filter(unit=selatan).exists():
+        return 0
+    now = clock.now()
+    with clock.travel(now - timedelta(minutes=40)):
+        phone_log(
+            actor=users["jaga"],
+            unit=selatan,
+            caller="0813 4001 2002",
+            name="Ibu Rahmi",
+            summary="Menanyakan syarat SKTLK untuk STNK yang hilang; dijelaskan.",
+        )
+    with clock.travel(now - timedelta(minutes=25)):
+        wa = contact_receive(
+            unit=selatan,
+            incoming=Incoming(
+                channel="whatsapp",
+                sender_name="Arif",
+                sender_address="6281245550101",
+                external_thread="6281245550101",
+                external_id="demo.wamid.1",
+                body="Selamat pagi, ada motor parkir di trotoar Jl. Raja Eyato sudah 3 hari.",
+            ),
+        )
+    with clock.travel(now - timedelta(minutes=23)):
+        # The demo has no WhatsApp account configured, so the answer is recorded, not sent.
+        contact_acknowledge(
+            actor=users["jaga"], contact=wa, note="Dijawab: petugas patroli akan mengecek lokasi."
+        )
+    with clock.travel(now - timedelta(minutes=7)):
+        contact_receive(
+            unit=selatan,
+            incoming=Incoming(
+                channel="email",
+                sender_name="Nur Hasan",
+                sender_address="nur.hasan@example.id",
+                subject="Cara melapor penipuan online",
+                body="Saya tertipu jual beli online. Bagaimana cara melapor ke Polsek?",
+            ),
+        )
+    with clock.travel(now - timedelta(minutes=2)):
+        ticket_issue(unit=selatan)
+    return 4
+
+
 def seed_all() -> str:
     units = seed_units()
     users = seed_people(units)
     issued = seed_cases(units, users)
     issued += seed_reports(units, users)
+    seed_contacts(units, users)
     return f"{len(units)} units, {User.objects.count()} users, {issued} new demo documents"
