@@ -21,10 +21,15 @@ PASSWORD = "rahasia-uji-123"  # noqa: S105
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     vendor = "postgres" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
     skip_browser = os.environ.get("SPKT_SKIP_BROWSER") == "1"
+    skip_mail = os.environ.get("SPKT_SKIP_MAIL") == "1"
     keep, drop = [], []
     for item in items:
         other = "sqlite" if vendor == "postgres" else "postgres"
-        if item.get_closest_marker(other) or (skip_browser and item.get_closest_marker("browser")):
+        if (
+            item.get_closest_marker(other)
+            or (skip_browser and item.get_closest_marker("browser"))
+            or (skip_mail and item.get_closest_marker("mail"))
+        ):
             drop.append(item)
         else:
             keep.append(item)

@@ -4,14 +4,16 @@ on the channel the contact came from, through the outbox."""
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
@@ -109,6 +111,16 @@ def _check_files(files: list[IncomingFile]) -> None:
             )
 
 
+def safe_filename(name: str) -> str:
+    """A sender-chosen file name as a storage name: no path parts, nothing unsafe."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    try:
+        cleaned = get_valid_filename(base)[-80:]
+    except SuspiciousFileOperation:
+        cleaned = ""
+    return cleaned or "lampiran"
+
+
 def _store_files(message: Message, files: list[IncomingFile]) -> None:
     for f in files:
         att = Attachment(
@@ -117,7 +129,7 @@ def _store_files(message: Message, files: list[IncomingFile]) -> None:
             content_type=f.content_type[:120],
             size=len(f.data),
         )
-        att.file.save(f.filename[-80:] or "lampiran", ContentFile(f.data), save=False)
+        att.file.save(safe_filename(f.filename), ContentFile(f.data), save=False)
         att.save()
 
 
@@ -171,16 +183,22 @@ def contact_receive(
     ):
         raise ValidationError(_("Pesan kosong."))
     _check_files(incoming.files)
-    if (
-        incoming.external_id
-        and Message.objects.filter(
-            contact__unit=unit, direction=Direction.IN, external_id=incoming.external_id
-        ).exists()
-    ):
-        # Providers deliver at least once: the same message id twice is one message.
-        return Message.objects.get(
-            contact__unit=unit, direction=Direction.IN, external_id=incoming.external_id
-        ).contact
+    if incoming.external_id:
+        # Providers deliver at least once: the same message id twice is one message. The unit
+        # row lock serialises concurrent deliveries of the same id.
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        earlier = (
+            Message.objects.filter(
+                contact__unit=unit,
+                contact__channel=incoming.channel,
+                direction=Direction.IN,
+                external_id=incoming.external_id[:255],
+            )
+            .select_related("contact")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.contact
     now = incoming.received_at or clock.now()
     contact = _thread_of(unit, incoming)
     new = contact is None
@@ -484,6 +502,6 @@ def letter_register(
         received_by=actor,
     )
     if scan is not None:
-        letter.scan.save(scan.filename[-80:], ContentFile(scan.data), save=False)
+        letter.scan.save(safe_filename(scan.filename), ContentFile(scan.data), save=False)
     letter.save()
     return letter

@@ -8,7 +8,7 @@ from spkt.core.ledger import verify
 from spkt.dutylog.models import Mutasi
 from spkt.intake.clock import sla_sweep
 from spkt.intake.models import Contact, Delivery, Notification, OutboxItem, OutboxStatus, Status
-from spkt.intake.outbox import SENDERS, DeliveryError, outbox_deliver, register_sender
+from spkt.intake.outbox import SENDERS, DeliveryError, outbox_deliver
 from spkt.intake.services import (
     Incoming,
     IncomingFile,
@@ -84,50 +84,48 @@ def test_bad_messages_are_refused_and_nothing_is_stored(selatan, incoming) -> No
 
 
 def test_a_reply_goes_through_the_outbox_and_counts_as_first_response(
-    petugas, selatan, django_capture_on_commit_callbacks
+    petugas, selatan, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
     sent = []
-    register_sender("whatsapp", lambda item: sent.append(item.message.body) or "wamid.out.1")
-    try:
-        contact = contact_receive(unit=selatan, incoming=wa())
-        with django_capture_on_commit_callbacks(execute=True):
-            message = contact_reply(actor=petugas, contact=contact, body="Terima kasih")
-        contact.refresh_from_db()
-        message.refresh_from_db()
-        assert contact.status == Status.ANSWERED
-        assert contact.first_response_by == petugas
-        assert sent == ["Terima kasih"]
-        assert message.delivery == Delivery.SENT
-        assert message.external_id == "wamid.out.1"
-        assert outbox_deliver(message.outbox.pk) == OutboxStatus.SENT  # never twice
-        assert sent == ["Terima kasih"]
-    finally:
-        SENDERS.pop("whatsapp", None)
+    monkeypatch.setitem(
+        SENDERS, "whatsapp", lambda item: sent.append(item.message.body) or "wamid.out.1"
+    )
+    contact = contact_receive(unit=selatan, incoming=wa())
+    with django_capture_on_commit_callbacks(execute=True):
+        message = contact_reply(actor=petugas, contact=contact, body="Terima kasih")
+    contact.refresh_from_db()
+    message.refresh_from_db()
+    assert contact.status == Status.ANSWERED
+    assert contact.first_response_by == petugas
+    assert sent == ["Terima kasih"]
+    assert message.delivery == Delivery.SENT
+    assert message.external_id == "wamid.out.1"
+    assert outbox_deliver(message.outbox.pk) == OutboxStatus.SENT  # never twice
+    assert sent == ["Terima kasih"]
 
 
-def test_a_failing_delivery_is_retried_with_backoff_then_shown_failed(petugas, selatan) -> None:
+def test_a_failing_delivery_is_retried_with_backoff_then_shown_failed(
+    petugas, selatan, monkeypatch
+) -> None:
     def down(item):
         raise DeliveryError("gateway down")
 
-    register_sender("sms", down)
-    try:
-        contact = contact_receive(
-            unit=selatan, incoming=Incoming(channel="sms", body="Halo", sender_address="0812")
-        )
-        message = contact_reply(actor=petugas, contact=contact, body="Dicatat")
-        item = message.outbox
-        assert outbox_deliver(item.pk) == OutboxStatus.PENDING
-        item.refresh_from_db()
-        assert item.next_attempt_at > clock.now()
-        assert item.attempts == 1
-        for _ in range(7):
-            OutboxItem.objects.filter(pk=item.pk).update(next_attempt_at=clock.now())
-            status = outbox_deliver(item.pk)
-        assert status == OutboxStatus.FAILED
-        message.refresh_from_db()
-        assert message.delivery == Delivery.FAILED
-    finally:
-        SENDERS.pop("sms", None)
+    monkeypatch.setitem(SENDERS, "sms", down)
+    contact = contact_receive(
+        unit=selatan, incoming=Incoming(channel="sms", body="Halo", sender_address="0812")
+    )
+    message = contact_reply(actor=petugas, contact=contact, body="Dicatat")
+    item = message.outbox
+    assert outbox_deliver(item.pk) == OutboxStatus.PENDING
+    item.refresh_from_db()
+    assert item.next_attempt_at > clock.now()
+    assert item.attempts == 1
+    for _ in range(7):
+        OutboxItem.objects.filter(pk=item.pk).update(next_attempt_at=clock.now())
+        status = outbox_deliver(item.pk)
+    assert status == OutboxStatus.FAILED
+    message.refresh_from_db()
+    assert message.delivery == Delivery.FAILED
 
 
 def test_the_clock_marks_a_breach_once_and_escalates_once(selatan, ka_spkt, kapolsek) -> None:
@@ -164,3 +162,17 @@ def test_a_phone_call_is_logged_answered(selatan, petugas) -> None:
     assert contact.status == Status.ANSWERED
     with pytest.raises(ValidationError):
         phone_log(actor=petugas, unit=selatan, caller="0812", summary=" ")
+
+
+def test_a_file_name_with_path_parts_is_stored_safely(selatan) -> None:
+    contact = contact_receive(
+        unit=selatan,
+        incoming=Incoming(
+            channel="email",
+            body="foto",
+            files=[IncomingFile("../../etc/x.png", "image/png", b"\x89PNG")],
+        ),
+    )
+    att = contact.messages.get().attachments.get()
+    assert att.filename == "../../etc/x.png"
+    assert ".." not in att.file.name
