@@ -37,6 +37,21 @@ if [ ! -x "$SPKT_CHROMIUM" ]; then
   export SPKT_SKIP_BROWSER=1
 fi
 
+# --- Dovecot for the email tests (a real IMAP server; the SMTP side is aiosmtpd, from pip) ------
+have_dovecot() { command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ]; }
+if ! have_dovecot; then
+  apt_install dovecot-imapd || true
+fi
+if ! have_dovecot; then
+  if [ "$CI" = "true" ]; then
+    loud "dovecot (Debian package dovecot-imapd) is missing and could not be installed: email tests cannot run (CI fails)."
+    exit 1
+  fi
+  loud "SKIPPING email tests: dovecot (Debian package dovecot-imapd) is missing and could not be installed."
+  skipped+=("email tests (no dovecot)")
+  export SPKT_SKIP_MAIL=1
+fi
+
 # --- Lint and migrations --------------------------------------------------------------------------
 say "ruff"
 .venv/bin/ruff check . || failures+=("ruff")

@@ -99,9 +99,19 @@ def outbox_sweep(*, limit: int = 200) -> int:
     return sum(1 for pk in list(due) if outbox_deliver(pk) == OutboxStatus.SENT)
 
 
-def outbox_retry(*, item: OutboxItem) -> None:
-    """The desk asks to try a failed delivery again."""
-    OutboxItem.objects.filter(pk=item.pk, status=OutboxStatus.FAILED).update(
-        status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0
-    )
-    Message.objects.filter(pk=item.message_id).update(delivery=Delivery.PENDING)
+def outbox_retry(*, item: OutboxItem) -> bool:
+    """The desk asks to try a failed delivery again; only a failed item is retried."""
+    with transaction.atomic():
+        if not OutboxItem.objects.filter(pk=item.pk, status=OutboxStatus.FAILED).update(
+            status=OutboxStatus.PENDING, next_attempt_at=clock.now(), attempts=0
+        ):
+            return False
+        Message.objects.filter(pk=item.message_id).update(delivery=Delivery.PENDING)
+        transaction.on_commit(lambda: _enqueue(item.pk))
+    return True
+
+
+def _enqueue(item_id: int) -> None:
+    from spkt.intake.tasks import outbox_deliver_task
+
+    outbox_deliver_task(item_id)

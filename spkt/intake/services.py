@@ -50,6 +50,8 @@ ALLOWED_TYPES = (
     "audio/mpeg",
     "video/mp4",
     "text/plain",
+    "image/tiff",  # what most email-to-fax gateways send
+    "message/rfc822",  # a forwarded mail, or the raw source of a malformed one
 )
 
 
@@ -259,7 +261,7 @@ def contact_receive(
 
 def _first_response(contact: Contact, actor: User, now: datetime) -> bool:
     updated = Contact.objects.filter(pk=contact.pk, first_response_at=None).update(
-        first_response_at=now, first_response_by=actor, status=Status.ANSWERED
+        first_response_at=now, first_response_by=actor, status=Status.ANSWERED, updated_at=now
     )
     if updated:
         contact.first_response_at, contact.first_response_by = now, actor
@@ -274,8 +276,15 @@ def _check_open(contact: Contact) -> None:
 
 @transaction.atomic
 def contact_claim(*, actor: User, contact: Contact) -> Contact:
-    _check_open(contact)
-    Contact.objects.filter(pk=contact.pk).update(claimed_by=actor, claimed_at=clock.now())
+    now = clock.now()
+    # update() skips auto_now: updated_at is set by hand (the inbox's ETag reads it).
+    claimed = (
+        Contact.objects.filter(pk=contact.pk)
+        .exclude(status=Status.CLOSED)
+        .update(claimed_by=actor, claimed_at=now, updated_at=now)
+    )
+    if not claimed:
+        raise ValidationError(_("Kontak ini sudah selesai."))
     contact.refresh_from_db()
     return contact
 
@@ -363,7 +372,11 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
     if contact.first_response_at is None:
         _first_response(contact, actor, now)
     Contact.objects.filter(pk=contact.pk).update(
-        status=Status.CLOSED, closed_at=now, outcome=outcome, outcome_document=document
+        status=Status.CLOSED,
+        closed_at=now,
+        outcome=outcome,
+        outcome_document=document,
+        updated_at=now,
     )
     contact.refresh_from_db()
     mutasi_append(
@@ -385,7 +398,9 @@ def contact_link(*, actor: User, contact: Contact, to: Contact) -> Contact:
     """The officer decides that two contacts are one incident."""
     if to.unit_id != contact.unit_id or to.pk == contact.pk:
         raise ValidationError(_("Kontak tidak dapat ditautkan."))
-    Contact.objects.filter(pk=contact.pk).update(linked_to=to, possible_duplicate_of=None)
+    Contact.objects.filter(pk=contact.pk).update(
+        linked_to=to, possible_duplicate_of=None, updated_at=clock.now()
+    )
     contact.refresh_from_db()
     audit_log(
         action="intake.contact.linked",
@@ -433,7 +448,9 @@ def ticket_call_next(*, actor: User, unit: Unit) -> Contact | None:
     if contact is None:
         return None
     now = clock.now()
-    Contact.objects.filter(pk=contact.pk).update(called_at=now, claimed_by=actor, claimed_at=now)
+    Contact.objects.filter(pk=contact.pk).update(
+        called_at=now, claimed_by=actor, claimed_at=now, updated_at=now
+    )
     contact.refresh_from_db()
     _first_response(contact, actor, now)
     mutasi_append(
@@ -478,6 +495,10 @@ def letter_register(
 
     if not sender.strip() or not subject.strip():
         raise ValidationError(_("Pengirim dan perihal surat wajib diisi."))
+    if len(sender) > 200 or len(subject) > 255 or len(letter_number) > 120:
+        raise ValidationError(_("Isian surat terlalu panjang."))
+    if scan is not None:
+        _check_files([scan])
     now = clock.now()
     contact = contact_receive(
         unit=unit,
@@ -487,7 +508,6 @@ def letter_register(
             body=subject,
             subject=subject,
             sender_name=sender,
-            files=[scan] if scan else [],
         ),
     )
     year, n = number_next(unit=unit, doc_type="AGENDA", issued_at=now)

@@ -14,6 +14,8 @@ def desk(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": []}
     items = [(reverse("dashboard"), _("Beranda"), "dashboard")]
+    if can(user, Action.MUTASI_VIEW):
+        items.append((reverse("intake:inbox"), _("Kontak masuk"), "inbox"))
     if can(user, Action.SKTLK_ISSUE):
         items.append((reverse("documents:sktlk-new"), _("Terbitkan SKTLK"), "sktlk-new"))
     if can(user, Action.LP_WRITE):

@@ -1,0 +1,158 @@
+"""Channel accounts in the admin. Secrets are write-only: the form shows which ones are set, never
+their values; a blank field keeps the stored value. Every change of secrets is audit-logged (by
+name only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from spkt.channels.models import ChannelAccount
+from spkt.core.audit import audit_log
+from spkt.intake.models import Channel
+
+SECRETS = {
+    "verify_token": _("Token verifikasi webhook (WhatsApp, Facebook, Instagram)"),
+    "app_secret": _(
+        "App secret Meta, untuk memeriksa tanda tangan (WhatsApp, Facebook, Instagram)"
+    ),
+    "access_token": _("Access token (WhatsApp, Facebook, Instagram)"),
+    "bot_token": _("Token bot (Telegram)"),
+    "webhook_secret": _("Secret token webhook (Telegram)"),
+    "shared_secret": _("Kunci bersama gateway (SMS)"),
+}
+META = ("verify_token", "app_secret", "access_token")
+# What each channel cannot work without: secrets, then config keys.
+REQUIRED = {
+    Channel.WHATSAPP: (META, ("phone_number_id",)),
+    Channel.FACEBOOK: (META, ()),
+    Channel.INSTAGRAM: (META, ()),
+    Channel.TELEGRAM: (("bot_token", "webhook_secret"), ()),
+    Channel.SMS: (("shared_secret",), ("send_url",)),
+}
+URL_KEYS = ("api_base", "send_url")
+WEBHOOKS = {
+    Channel.WHATSAPP: "channels:whatsapp-webhook",
+    Channel.FACEBOOK: "channels:meta-webhook",
+    Channel.INSTAGRAM: "channels:meta-webhook",
+    Channel.TELEGRAM: "channels:telegram-webhook",
+    Channel.SMS: "channels:sms-webhook",
+}
+
+
+def _secret(name: str) -> forms.CharField:
+    """A write-only field: never rendered with its value."""
+    return forms.CharField(
+        label=SECRETS[name],
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Kosongkan untuk mempertahankan nilai yang tersimpan."),
+    )
+
+
+class ChannelAccountForm(forms.ModelForm):
+    channel = forms.ChoiceField(label=_("saluran"), choices=Channel.choices)
+    verify_token = _secret("verify_token")
+    app_secret = _secret("app_secret")
+    access_token = _secret("access_token")
+    bot_token = _secret("bot_token")
+    webhook_secret = _secret("webhook_secret")
+    shared_secret = _secret("shared_secret")
+    forget = forms.MultipleChoiceField(
+        label=_("Hapus rahasia"),
+        choices=[(name, name) for name in SECRETS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ChannelAccount
+        fields = ["unit", "channel", "name", "slug", "config", "active"]
+
+    def clean_config(self) -> dict:
+        config = self.cleaned_data.get("config") or {}
+        if not isinstance(config, dict):
+            raise forms.ValidationError(_("Konfigurasi harus berupa objek JSON."))
+        for key in URL_KEYS:
+            value = config.get(key)
+            if value and not (isinstance(value, str) and value.startswith(("https://", "http://"))):
+                raise forms.ValidationError(
+                    _("%(key)s harus berupa alamat http(s).") % {"key": key}
+                )
+        return config
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        values = self.new_secrets()
+        secrets_needed, config_needed = REQUIRED.get(cleaned.get("channel"), ((), ()))
+        for name in secrets_needed:
+            if not values.get(name):
+                self.add_error(name, _("Wajib untuk saluran ini."))
+        config = cleaned.get("config") or {}
+        missing = [key for key in config_needed if not config.get(key)]
+        if missing and "config" not in self.errors:
+            self.add_error(
+                "config",
+                _("Wajib diisi untuk saluran ini: %(keys)s") % {"keys": ", ".join(missing)},
+            )
+        return cleaned
+
+    def new_secrets(self) -> dict:
+        """The stored secrets with this form's changes applied."""
+        values = dict(self.instance.secrets) if self.instance.pk else {}
+        for name in self.cleaned_data.get("forget") or []:
+            values.pop(name, None)
+        for name in SECRETS:
+            if self.cleaned_data.get(name):
+                values[name] = self.cleaned_data[name]
+        return values
+
+    def changed_secrets(self) -> list[str]:
+        before = dict(self.instance.secrets) if self.instance.pk else {}
+        after = self.new_secrets()
+        return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+@admin.register(ChannelAccount)
+class ChannelAccountAdmin(admin.ModelAdmin):
+    form = ChannelAccountForm
+    list_display = ["name", "channel", "unit", "slug", "active"]
+    list_filter = ["channel", "active"]
+    list_select_related = ["unit"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["webhook_url", "secrets_set"]
+    fieldsets = [
+        (None, {"fields": ["unit", "channel", "name", "slug", "active", "config"]}),
+        (_("Webhook"), {"fields": ["webhook_url"]}),
+        (_("Rahasia"), {"fields": ["secrets_set", *SECRETS, "forget"]}),
+    ]
+
+    @admin.display(description=_("alamat webhook"))
+    def webhook_url(self, obj: ChannelAccount | None) -> str:
+        name = WEBHOOKS.get(obj.channel) if obj and obj.pk else None
+        if not name:
+            return "—"
+        return settings.SPKT_PUBLIC_BASE_URL + reverse(name, args=[obj.slug])
+
+    @admin.display(description=_("rahasia tersimpan"))
+    def secrets_set(self, obj: ChannelAccount | None) -> str:
+        names = sorted(obj.secrets) if obj and obj.pk else []
+        return ", ".join(names) or "—"
+
+    def save_model(self, request, obj: ChannelAccount, form: ChannelAccountForm, change) -> None:
+        changed = form.changed_secrets()
+        obj.set_secrets(form.new_secrets())
+        super().save_model(request, obj, form, change)
+        if changed:
+            audit_log(
+                action="channels.account.secrets_changed",
+                actor=request.user,
+                unit=obj.unit,
+                target=obj,
+                data={"names": changed},
+                request=request,
+            )

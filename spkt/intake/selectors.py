@@ -1,0 +1,211 @@
+"""Reads for activity 1, always scoped to the units the user may see."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from spkt.core import clock
+from spkt.core.permissions import visible_units
+from spkt.core.timeutil import local, local_datetime
+from spkt.documents.models import DocType, Document
+from spkt.intake.models import (
+    Attachment,
+    Channel,
+    Contact,
+    Direction,
+    IncomingLetter,
+    Message,
+    Status,
+)
+from spkt.org.models import Unit
+
+INBOX_LIMIT = 200
+OPEN = Q(status__in=[Status.OPEN, Status.ANSWERED])
+
+
+def contacts_visible(*, user) -> QuerySet[Contact]:
+    return Contact.objects.filter(unit__in=visible_units(user))
+
+
+@dataclass
+class Inbox:
+    waiting: list[Contact]  # no first response yet: the clock runs
+    handling: list[Contact]  # answered, not closed
+
+    @property
+    def next_ticket_id(self) -> int | None:
+        """The walk-in that "Panggil berikutnya" calls (the earliest uncalled ticket)."""
+        tickets = [c for c in self.waiting if c.channel == Channel.WALKIN and c.called_at is None]
+        return min(tickets, key=lambda c: (c.received_at, c.pk)).pk if tickets else None
+
+
+def inbox(*, unit: Unit) -> Inbox:
+    """The unit's open contacts by due time, in one query (the last inbound words annotated)."""
+    last_in = Message.objects.filter(contact=OuterRef("pk"), direction=Direction.IN).order_by(
+        "-at", "-pk"
+    )
+    rows = list(
+        Contact.objects.filter(OPEN, unit=unit)
+        .select_related("claimed_by", "first_response_by", "possible_duplicate_of")
+        .annotate(last_body=Subquery(last_in.values("body")[:1]))
+        .order_by("first_response_due_at", "pk")[:INBOX_LIMIT]
+    )
+    return Inbox(
+        waiting=[c for c in rows if c.first_response_at is None],
+        handling=[c for c in rows if c.first_response_at is not None],
+    )
+
+
+def inbox_etag(*, unit: Unit, salt: str = "") -> str:
+    """A fingerprint of what the inbox shows, in one aggregate query. Services change contacts
+    with queryset ``update()``, which leaves ``updated_at`` alone, so the timestamps each step
+    sets are folded in too (claim, first response, call, duplicate hint, newest message)."""
+    agg = Contact.objects.filter(OPEN, unit=unit).aggregate(
+        n=Count("pk", distinct=True),
+        updated=Max("updated_at"),
+        claimed=Max("claimed_at"),
+        answered=Max("first_response_at"),
+        called=Max("called_at"),
+        dups=Count("possible_duplicate_of", distinct=True),
+        message=Max("messages__pk"),
+    )
+    raw = "|".join(str(agg[k]) for k in sorted(agg)) + "|" + salt
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def contact_get(*, user, pk: int) -> Contact:
+    contact = (
+        contacts_visible(user=user)
+        .select_related(
+            "unit",
+            "claimed_by",
+            "first_response_by",
+            "possible_duplicate_of",
+            "linked_to",
+            "outcome_document",
+            "letter",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def contact_thread(*, contact: Contact) -> list[Message]:
+    return list(
+        contact.messages.select_related("author", "outbox")
+        .prefetch_related("attachments")
+        .order_by("at", "pk")
+    )
+
+
+def message_get(*, user, pk: int) -> Message:
+    message = (
+        Message.objects.filter(pk=pk, contact__unit__in=visible_units(user))
+        .select_related("contact__unit", "outbox")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def attachment_get(*, user, pk: int) -> Attachment:
+    att = (
+        Attachment.objects.filter(pk=pk, message__contact__unit__in=visible_units(user))
+        .select_related("message__contact__unit")
+        .first()
+    )
+    if att is None:
+        raise Http404
+    return att
+
+
+def documents_for_outcome(*, unit: Unit, limit: int = 30) -> list[Document]:
+    """Recent SKTLK and LP numbers of the unit, offered when a contact is closed with one."""
+    return list(
+        Document.objects.filter(unit=unit, doc_type__in=[DocType.SKTLK, DocType.LP_A, DocType.LP_B])
+        .only("number", "doc_type", "subject_name", "issued_at")
+        .order_by("-issued_at", "-pk")[:limit]
+    )
+
+
+# --- Walk-in queue ------------------------------------------------------------------------------
+def tickets_called(*, unit: Unit, limit: int = 6) -> list[Contact]:
+    """The numbers called today (local day), newest first: what the lobby display shows."""
+    start = local_datetime(local(clock.now()).date())
+    return list(
+        Contact.objects.filter(unit=unit, channel=Channel.WALKIN, called_at__gte=start)
+        .only("queue_ticket", "called_at")
+        .order_by("-called_at", "-pk")[:limit]
+    )
+
+
+def tickets_waiting(*, unit: Unit) -> int:
+    return (
+        Contact.objects.filter(OPEN, unit=unit, channel=Channel.WALKIN, called_at=None)
+        .only("pk")
+        .count()
+    )
+
+
+def kiosk_ticket(*, unit: Unit, code: str) -> Contact:
+    """A ticket as the kiosk shows it right after printing (recent walk-ins only)."""
+    contact = (
+        Contact.objects.filter(
+            unit=unit,
+            channel=Channel.WALKIN,
+            tracking_code=code,
+            received_at__gte=clock.now() - timedelta(hours=12),
+        ).first()
+        if len(code) <= 12
+        else None
+    )
+    if contact is None:
+        raise Http404
+    return contact
+
+
+# --- Letters ------------------------------------------------------------------------------------
+def letters(*, unit: Unit) -> QuerySet[IncomingLetter]:
+    return (
+        IncomingLetter.objects.filter(unit=unit)
+        .select_related("contact", "received_by")
+        .order_by("-contact__received_at", "-pk")
+    )
+
+
+def letter_get(*, user, pk: int) -> IncomingLetter:
+    letter = (
+        IncomingLetter.objects.filter(pk=pk, unit__in=visible_units(user))
+        .select_related("unit")
+        .first()
+    )
+    if letter is None:
+        raise Http404
+    return letter
+
+
+# --- Public tracking ----------------------------------------------------------------------------
+def contact_public(*, code: str) -> Contact | None:
+    code = code.strip().upper()
+    if not 6 <= len(code) <= 12:
+        return None
+    return Contact.objects.filter(tracking_code=code).select_related("unit").first()
+
+
+def public_thread(*, contact: Contact) -> list[dict]:
+    """What the citizen may read: their own messages and the replies meant for them."""
+    return list(
+        contact.messages.filter(Q(direction=Direction.IN) | Q(public=True))
+        .exclude(body="")
+        .order_by("at", "pk")
+        .values("direction", "body", "at")
+    )
