@@ -12,7 +12,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""
-	@echo "SPKT: http://127.0.0.1:8000  (demo accounts in README.md; Ctrl-C stops web and worker)"
+	@echo "SPKT: http://127.0.0.1:8000  (demo accounts in README.md; Ctrl-C stops web, worker and clock)"
 	$(VENV)/bin/honcho -f Procfile.dev start
 
 test: install

@@ -13,7 +13,7 @@ from spkt.core import clock
 from spkt.intake.models import Delivery, Message, OutboxItem, OutboxStatus
 
 MAX_ATTEMPTS = 8
-CLAIM = timedelta(seconds=60)
+CLAIM = timedelta(minutes=5)  # longer than any send can take (HTTP and SMTP time out at 10 s)
 
 
 class DeliveryError(Exception):
