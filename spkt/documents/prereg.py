@@ -132,26 +132,7 @@ def citizen_lookup(*, unit: Unit, query: str, actor: User, request=None) -> dict
         person = Citizen.objects.filter(unit=unit, phone=query).order_by("-created_at").first()
     if person is None:
         return None
-    audit_log(
-        action="citizen.nik.unmasked",
-        actor=actor,
-        unit=unit,
-        target=person,
-        data={"via": "lookup"},
-        request=request,
-    )
-    return {
-        "name": person.name,
-        "nik": nik_decrypt(person.nik_encrypted),
-        "birth_place": person.birth_place,
-        "birth_date": person.birth_date,
-        "gender": person.gender,
-        "religion": person.religion,
-        "occupation": person.occupation,
-        "address": person.address,
-        "phone": person.phone,
-        "kelurahan": person.kelurahan_id,
-    }
+    return citizen_initial(citizen=person, actor=actor, via="lookup", request=request)
 
 
 def prereg_lp_initial(prereg: PreRegistration) -> dict:
@@ -187,14 +168,14 @@ def _local(value: str | None):
     return local(moment).replace(tzinfo=None)
 
 
-def citizen_lookup_by_id(*, citizen: Citizen, actor: User, request=None) -> dict:
-    """Initial form values for a known citizen (a reissue); the NIK shown is audit-logged."""
+def citizen_initial(*, citizen: Citizen, actor: User, via: str, request=None) -> dict:
+    """Initial form values for a known citizen; the decrypted NIK shown is audit-logged."""
     audit_log(
         action="citizen.nik.unmasked",
         actor=actor,
         unit=citizen.unit,
         target=citizen,
-        data={"via": "reissue"},
+        data={"via": via},
         request=request,
     )
     return {

@@ -185,8 +185,8 @@ def sktlk_reissue(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     initial = {}
     if request.method == "GET" and old.citizen is not None:
-        initial = prereg.citizen_lookup_by_id(
-            citizen=old.citizen, actor=request.user, request=request
+        initial = prereg.citizen_initial(
+            citizen=old.citizen, actor=request.user, via="reissue", request=request
         )
         for item in old.snapshot.get("items", []):
             initial[f"item_{item['kind']}"] = True
