@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 import sys
 import threading
 import time
@@ -102,6 +103,13 @@ def summary_ms(samples_s: Sequence[float]) -> str:
         f"p50 {percentile(ms, 50):7.2f}  p95 {percentile(ms, 95):7.2f}  "
         f"p99 {percentile(ms, 99):7.2f}  max {max(ms):7.2f} ms  (n={len(ms)})"
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, for a server this run starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def rss_mb() -> float:

@@ -6,7 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
-for bench in bench/sktlk_render.py bench/issuance_pg.py bench/ledger.py bench/documents.py; do
+for bench in bench/sktlk_render.py bench/issuance_pg.py bench/ledger.py bench/documents.py \
+    bench/intake.py; do
     echo
     "$PY" "$bench" || { echo "FAILED: $bench" >&2; status=1; }
 done

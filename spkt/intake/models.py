@@ -112,6 +112,12 @@ class Contact(models.Model):
                 fields=["unit", "status", "first_response_due_at"],
                 name="contact_unit_status_due_idx",
             ),
+            # Serves the queue display and "call next": a unit's walk-ins by call time.
+            models.Index(
+                fields=["unit", "called_at"],
+                name="contact_unit_called_idx",
+                condition=models.Q(channel="walkin"),
+            ),
             # Serves the sweep across units: unanswered contacts whose clock ran out.
             models.Index(
                 fields=["first_response_due_at"],

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from spkt.core import clock
@@ -53,7 +53,10 @@ def inbox(*, unit: Unit) -> Inbox:
         Contact.objects.filter(OPEN, unit=unit)
         .select_related("claimed_by", "first_response_by", "possible_duplicate_of")
         .annotate(last_body=Subquery(last_in.values("body")[:1]))
-        .order_by("first_response_due_at", "pk")[:INBOX_LIMIT]
+        # Contacts still waiting for a first response come first, so a long tail of answered
+        # but unclosed contacts never pushes a new arrival off the page.
+        .alias(answered=Case(When(first_response_at__isnull=True, then=Value(0)), default=Value(1)))
+        .order_by("answered", "first_response_due_at", "pk")[:INBOX_LIMIT]
     )
     return Inbox(
         waiting=[c for c in rows if c.first_response_at is None],

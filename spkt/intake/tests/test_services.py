@@ -176,3 +176,21 @@ def test_a_file_name_with_path_parts_is_stored_safely(selatan) -> None:
     att = contact.messages.get().attachments.get()
     assert att.filename == "../../etc/x.png"
     assert ".." not in att.file.name
+
+
+def test_the_inbox_never_hides_a_waiting_contact_behind_answered_ones(
+    selatan, petugas, monkeypatch
+) -> None:
+    from spkt.intake import selectors
+
+    monkeypatch.setattr(selectors, "INBOX_LIMIT", 2)
+    for n in range(3):
+        answered = contact_receive(
+            unit=selatan,
+            incoming=Incoming(channel="sms", body=f"halo {n}", sender_address=f"08120000{n}"),
+        )
+        contact_acknowledge(actor=petugas, contact=answered)
+    waiting = contact_receive(
+        unit=selatan, incoming=Incoming(channel="sms", body="tolong", sender_address="0813999")
+    )
+    assert [c.pk for c in selectors.inbox(unit=selatan).waiting] == [waiting.pk]
