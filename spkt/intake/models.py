@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -131,8 +132,8 @@ class Contact(models.Model):
 
 
 class Direction(models.TextChoices):
-    IN = "in", _("Masuk")
-    OUT = "out", _("Keluar")
+    IN = "in", pgettext_lazy("arah pesan", "Masuk")
+    OUT = "out", pgettext_lazy("arah pesan", "Keluar")
 
 
 class Delivery(models.TextChoices):

@@ -6,7 +6,8 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from spkt.core import clock
 from spkt.core.permissions import Action, can, require, visible_units
@@ -72,3 +73,11 @@ def daily(request: HttpRequest) -> HttpResponse:
             "units": visible_units(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def alert_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """The user has seen an alert of the clock; only their own alerts can be marked."""
+    request.user.notifications.filter(pk=pk, read_at=None).update(read_at=clock.now())
+    return redirect("dashboard")

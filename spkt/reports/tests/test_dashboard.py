@@ -104,3 +104,27 @@ def test_the_kapolsek_sees_an_escalated_contact(client: Client, kapolsek, ka_spk
     assert contact.tracking_code in page
     client.force_login(ka_spkt)
     assert 'data-alert="breach"' in client.get(reverse("dashboard")).content.decode()
+
+
+def test_an_alert_is_marked_read_only_by_its_owner(
+    client: Client, kapolsek, ka_spkt, selatan
+) -> None:
+    from spkt.core import clock
+    from spkt.intake.models import Notification
+    from spkt.intake.services import Incoming, contact_receive
+
+    contact = contact_receive(
+        unit=selatan, incoming=Incoming(channel="sms", body="x", sender_address="081")
+    )
+    alert = Notification.objects.create(
+        user=kapolsek, contact=contact, kind="escalation", created_at=clock.now()
+    )
+    client.force_login(ka_spkt)
+    client.post(reverse("reports:alert-read", args=[alert.pk]))
+    alert.refresh_from_db()
+    assert alert.read_at is None
+    client.force_login(kapolsek)
+    client.post(reverse("reports:alert-read", args=[alert.pk]))
+    alert.refresh_from_db()
+    assert alert.read_at is not None
+    assert 'data-alert="escalation"' not in client.get(reverse("dashboard")).content.decode()
