@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,18 @@ from spkt.org.models import Pangkat, Personnel, Role, Unit, UnitKind
 from spkt.org.services import unit_create, user_create
 
 PASSWORD = "rahasia-uji-123"  # noqa: S105
+# Debian's chromium, driven by Playwright (browser downloads are impossible here).
+CHROMIUM = os.environ.get("SPKT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"  # screenshots to look at
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -204,3 +217,16 @@ def sktlk_post_data(**overrides: str) -> dict[str, str]:
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def browser():
+    """A headless chromium for the browser tests (marked ``browser``)."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

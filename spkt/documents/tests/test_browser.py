@@ -1,34 +1,9 @@
 """The first case in a real browser: log in, issue an SKTLK, download its PDF, verify it."""
 
-import os
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
 
-from spkt.conftest import PASSWORD
+from spkt.conftest import ARTIFACTS, PASSWORD
 from spkt.documents.models import Document
-
-CHROMIUM = os.environ.get("SPKT_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.mark.browser
@@ -36,7 +11,6 @@ def browser():
 def test_a_desk_officer_issues_an_sktlk_and_the_public_verifies_it(
     browser, live_server, petugas, tmp_path
 ) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1024, "height": 768}, accept_downloads=True)
     blocked: list[str] = []
     page.route(

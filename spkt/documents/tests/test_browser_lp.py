@@ -1,28 +1,13 @@
 """LP model B in a real browser: the desk writes it, Reskrim reviews, the desk issues LP + STTLP."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from spkt.conftest import PASSWORD
+from spkt.conftest import ARTIFACTS, PASSWORD
 from spkt.core import clock
 from spkt.core.timeutil import local
 from spkt.documents.models import DocType, Document, Pasal
-
-CHROMIUM = os.environ.get("SPKT_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def login(browser, url: str, username: str):
@@ -37,57 +22,50 @@ def login(browser, url: str, username: str):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_lp_b_is_reviewed_and_issued_with_its_sttlp(
-    live_server, petugas, reskrim, selatan, tmp_path
+    browser, live_server, petugas, reskrim, selatan, tmp_path
 ) -> None:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    ARTIFACTS.mkdir(exist_ok=True)
     pasal, _ = Pasal.objects.get_or_create(
         book="KUHP_2023", article="477", defaults={"title": "Pencurian dengan pemberatan"}
     )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        desk = login(browser, live_server.url, "petugas")
-        desk.click("nav >> text=Laporan Polisi")
-        desk.fill("input[name=name]", "Hendra Pakaya")
-        desk.fill("input[name=nik]", "7571021203790002")
-        desk.fill("input[name=birth_place]", "Limboto")
-        desk.fill("input[name=birth_date]", "1979-03-12")
-        desk.select_option("select[name=gender]", "L")
-        desk.fill("input[name=address]", "Jl. Pertiwi No. 5, Limba B")
-        when = local(clock.now() - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
-        desk.fill("input[name=event_when]", when)
-        desk.fill("input[name=event_where]", "Jl. Pertiwi No. 5")
-        desk.fill("input[name=event_what]", "Rumah dibobol, laptop hilang")
-        desk.fill("input[name=witnesses-0-name]", "Siti Mooduto")
-        desk.fill("textarea[name=account]", "Pintu belakang rumah pelapor dirusak.")
-        desk.select_option("select[name=offences]", str(pasal.pk))
-        desk.click("[data-action=save-draft]")
-        assert desk.locator("[data-draft-status]").get_attribute("data-draft-status") == "draft"
-        assert desk.locator("[data-action=issue-lp]").is_disabled()
-        draft_url = desk.url
+    desk = login(browser, live_server.url, "petugas")
+    desk.click("nav >> text=Laporan Polisi")
+    desk.fill("input[name=name]", "Hendra Pakaya")
+    desk.fill("input[name=nik]", "7571021203790002")
+    desk.fill("input[name=birth_place]", "Limboto")
+    desk.fill("input[name=birth_date]", "1979-03-12")
+    desk.select_option("select[name=gender]", "L")
+    desk.fill("input[name=address]", "Jl. Pertiwi No. 5, Limba B")
+    when = local(clock.now() - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
+    desk.fill("input[name=event_when]", when)
+    desk.fill("input[name=event_where]", "Jl. Pertiwi No. 5")
+    desk.fill("input[name=event_what]", "Rumah dibobol, laptop hilang")
+    desk.fill("input[name=witnesses-0-name]", "Siti Mooduto")
+    desk.fill("textarea[name=account]", "Pintu belakang rumah pelapor dirusak.")
+    desk.select_option("select[name=offences]", str(pasal.pk))
+    desk.click("[data-action=save-draft]")
+    assert desk.locator("[data-draft-status]").get_attribute("data-draft-status") == "draft"
+    assert desk.locator("[data-action=issue-lp]").is_disabled()
+    draft_url = desk.url
 
-        review = login(browser, live_server.url, "reskrim")
-        review.click("nav >> text=Reskrim")
-        review.click("[data-draft]")
-        review.fill("textarea[name=recommendation]", "Memenuhi unsur pencurian dengan pemberatan.")
-        review.select_option("select[name=offences]", str(pasal.pk))
-        review.click("[data-action=review]")
-        assert (
-            review.locator("[data-draft-status]").get_attribute("data-draft-status") == "reviewed"
-        )
+    review = login(browser, live_server.url, "reskrim")
+    review.click("nav >> text=Reskrim")
+    review.click("[data-draft]")
+    review.fill("textarea[name=recommendation]", "Memenuhi unsur pencurian dengan pemberatan.")
+    review.select_option("select[name=offences]", str(pasal.pk))
+    review.click("[data-action=review]")
+    assert review.locator("[data-draft-status]").get_attribute("data-draft-status") == "reviewed"
 
-        desk.goto(draft_url)
-        desk.click("[data-action=issue-lp]")
-        lp = Document.objects.get(doc_type=DocType.LP_B)
-        assert desk.locator("p.docno").inner_text() == lp.number
-        assert desk.locator("[data-tracking]").inner_text() == lp.tracking_code
-        desk.screenshot(path=str(ARTIFACTS / "lp-detail.png"), full_page=True)
-        desk.click("[data-child]")
-        sttlp = Document.objects.get(doc_type=DocType.STTLP)
-        assert desk.locator("p.docno").inner_text() == sttlp.number
-        with desk.expect_download() as download:
-            desk.click("[data-action=download]")
-        pdf = tmp_path / "sttlp.pdf"
-        download.value.save_as(pdf)
-        assert pdf.read_bytes().startswith(b"%PDF")
-        browser.close()
+    desk.goto(draft_url)
+    desk.click("[data-action=issue-lp]")
+    lp = Document.objects.get(doc_type=DocType.LP_B)
+    assert desk.locator("p.docno").inner_text() == lp.number
+    assert desk.locator("[data-tracking]").inner_text() == lp.tracking_code
+    desk.screenshot(path=str(ARTIFACTS / "lp-detail.png"), full_page=True)
+    desk.click("[data-child]")
+    sttlp = Document.objects.get(doc_type=DocType.STTLP)
+    assert desk.locator("p.docno").inner_text() == sttlp.number
+    with desk.expect_download() as download:
+        desk.click("[data-action=download]")
+    pdf = tmp_path / "sttlp.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")

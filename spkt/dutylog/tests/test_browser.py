@@ -1,36 +1,16 @@
 """A shift in a real browser: apel, an entry, its correction, the handover with both heads."""
 
-import os
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
 
-from spkt.conftest import PASSWORD
+from spkt.conftest import ARTIFACTS, PASSWORD
 from spkt.dutylog.models import Mutasi, Shift, ShiftStatus
 from spkt.dutylog.services import shift_current
 from spkt.org.models import User
 
-CHROMIUM = os.environ.get("SPKT_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser.new_page(viewport={"width": 1100, "height": 900})
-        browser.close()
+def page(browser):
+    return browser.new_page(viewport={"width": 1100, "height": 900})
 
 
 @pytest.mark.browser
@@ -38,7 +18,6 @@ def page():
 def test_a_shift_is_opened_written_corrected_and_handed_over(
     page, live_server, selatan, squads, ka_spkt
 ) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     shift = shift_current(unit=selatan)
     page.goto(live_server.url + "/masuk/")
     page.fill("input[name=username]", "ka_spkt")

@@ -1,40 +1,17 @@
 """Scenes 1 and 2 in a real browser: a WhatsApp arrives while the inbox is open and is answered
 with a quick reply; a walk-in takes a ticket at the kiosk and follows the call on the phone."""
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from spkt.conftest import PASSWORD
+from spkt.conftest import ARTIFACTS, PASSWORD
 from spkt.core import clock
 from spkt.intake.models import Contact, Delivery, Direction
 from spkt.intake.outbox import SENDERS, register_sender
 from spkt.intake.services import Incoming, contact_receive, ticket_call_next
-
-CHROMIUM = os.environ.get("SPKT_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -130,7 +107,6 @@ def _local_only(page, live_server) -> list[str]:
 def test_a_whatsapp_appears_in_the_open_inbox_and_is_answered_with_a_quick_reply(
     browser, live_server, petugas, selatan, whatsapp
 ) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     blocked = _local_only(page, live_server)
     polls: list[int] = []
@@ -230,7 +206,6 @@ def test_a_whatsapp_appears_in_the_open_inbox_and_is_answered_with_a_quick_reply
 def test_a_walk_in_takes_a_ticket_and_follows_the_call_on_the_phone(
     browser, live_server, petugas, selatan
 ) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     kiosk = browser.new_page(viewport={"width": 1280, "height": 800})
     blocked = _local_only(kiosk, live_server)
     kiosk.goto(live_server.url + f"/kontak/kios/{selatan.code}/")
