@@ -209,3 +209,28 @@ def run_clients(
     busy_end, total_end = machine_ticks()
     phase.machine_busy = (busy_end - busy_start) / max(1, total_end - total_start)
     return phase
+
+
+def in_bench_database(args, prefix: str, run) -> int:
+    """Create ``args.db`` afresh, call ``run(args, database_url, tmp_dir)``, and drop the
+    database afterwards (unless ``--keep-db``), whatever happened in between."""
+    import tempfile
+    from pathlib import Path
+
+    base_url = args.admin_url.rsplit("/", 1)[0]
+    recreate_database(args.admin_url, args.db)
+    try:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            return run(args, f"{base_url}/{args.db}", Path(tmp))
+    finally:
+        if not args.keep_db:
+            from django.conf import settings
+
+            # If set-up failed before settings loaded there are no connections to close, and
+            # touching them would hide the original error behind ImproperlyConfigured.
+            if settings.configured:
+                from django.db import connections
+
+                connections.close_all()
+            recreate_database(args.admin_url, args.db, drop_only=True)
+            print(f"dropped database {args.db}")

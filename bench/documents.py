@@ -55,8 +55,8 @@ from _common import (
     Phase,
     boot_django,
     citizen,
+    in_bench_database,
     percentile,
-    recreate_database,
     run_clients,
     seed_demo,
     summary_ms,
@@ -523,21 +523,7 @@ def check_numbers(unit: Any, year: int) -> tuple[bool, list[str]]:
 
 
 def part_issue(args: argparse.Namespace) -> int:
-    base_url = args.admin_url.rsplit("/", 1)[0]
-    recreate_database(args.admin_url, args.db)
-    try:
-        with tempfile.TemporaryDirectory(prefix="spkt-bench-docs-issue-") as tmp:
-            return run_issue(args, f"{base_url}/{args.db}", Path(tmp))
-    finally:
-        if not args.keep_db:
-            from django.conf import settings
-
-            if settings.configured:
-                from django.db import connections
-
-                connections.close_all()
-            recreate_database(args.admin_url, args.db, drop_only=True)
-            print(f"dropped database {args.db}")
+    return in_bench_database(args, "spkt-bench-docs-issue-", run_issue)
 
 
 def run_issue(args: argparse.Namespace, database_url: str, tmp: Path) -> int:

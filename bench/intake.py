@@ -33,7 +33,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from collections import Counter
@@ -52,8 +51,8 @@ from _common import (
     Phase,
     boot_django,
     free_port,
+    in_bench_database,
     percentile,
-    recreate_database,
     run_clients,
     seed_demo,
     summary_ms,
@@ -846,21 +845,7 @@ def main() -> int:
     if args.quick:
         args.seconds, args.contacts, args.units, args.runs = 2.0, 50_000, 100, 50
 
-    base_url = args.admin_url.rsplit("/", 1)[0]
-    recreate_database(args.admin_url, args.db)
-    try:
-        with tempfile.TemporaryDirectory(prefix="spkt-bench-intake-") as tmp:
-            return run(args, f"{base_url}/{args.db}", Path(tmp))
-    finally:
-        if not args.keep_db:
-            from django.conf import settings
-
-            if settings.configured:
-                from django.db import connections
-
-                connections.close_all()
-            recreate_database(args.admin_url, args.db, drop_only=True)
-            print(f"dropped database {args.db}")
+    return in_bench_database(args, "spkt-bench-intake-", run)
 
 
 def run(args: argparse.Namespace, database_url: str, tmp: Path) -> int:

@@ -14,7 +14,6 @@ import argparse
 import itertools
 import os
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -26,8 +25,8 @@ from _common import (
     Phase,
     boot_django,
     citizen,
+    in_bench_database,
     percentile,
-    recreate_database,
     run_clients,
     seed_demo,
     summary_ms,
@@ -156,23 +155,7 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     args = parser.parse_args()
 
-    base_url = args.admin_url.rsplit("/", 1)[0]
-    recreate_database(args.admin_url, args.db)
-    try:
-        with tempfile.TemporaryDirectory(prefix="spkt-bench-issue-") as tmp:
-            return run(args, f"{base_url}/{args.db}", Path(tmp))
-    finally:
-        if not args.keep_db:
-            from django.conf import settings
-
-            # If set-up failed before settings loaded, there are no Django connections to close,
-            # and touching them would hide the original error behind ImproperlyConfigured.
-            if settings.configured:
-                from django.db import connections
-
-                connections.close_all()
-            recreate_database(args.admin_url, args.db, drop_only=True)
-            print(f"dropped database {args.db}")
+    return in_bench_database(args, "spkt-bench-issue-", run)
 
 
 def run(args: argparse.Namespace, database_url: str, tmp: Path) -> int:

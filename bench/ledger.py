@@ -24,7 +24,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -35,8 +34,8 @@ from _common import (
     ROOT,
     Phase,
     boot_django,
+    in_bench_database,
     percentile,
-    recreate_database,
     run_clients,
 )
 
@@ -434,22 +433,10 @@ def main() -> int:
     if args.quick:
         args.seconds, args.units, args.entries = 2.0, 100, 20_000
 
-    base_url = args.admin_url.rsplit("/", 1)[0]
-    recreate_database(args.admin_url, args.db)
     started = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory(prefix="spkt-bench-ledger-") as tmp:
-            return run(args, f"{base_url}/{args.db}", Path(tmp))
+        return in_bench_database(args, "spkt-bench-ledger-", run)
     finally:
-        if not args.keep_db:
-            from django.conf import settings
-
-            if settings.configured:
-                from django.db import connections
-
-                connections.close_all()
-            recreate_database(args.admin_url, args.db, drop_only=True)
-            print(f"dropped database {args.db}")
         print(f"total {time.perf_counter() - started:.0f} s, peak RSS {peak_rss_mb():.0f} MB")
 
 
