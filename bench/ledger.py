@@ -2,7 +2,7 @@
 million entries against its 60 s target.
 
 Run: .venv/bin/python bench/ledger.py [--threads 16] [--seconds 6] [--units 1000]
-                                     [--entries 1000000] [--quick] [--keep-db]
+                                     [--entries 1000000] [--no-records] [--quick] [--keep-db]
 
 Creates (and at the end drops) the database ``spkt_bench_ledger``.
 
@@ -11,9 +11,13 @@ LedgerHead row) and then spread at random over 1,000 Polsek units, against a bar
 per transaction into a plain table with a jsonb payload.
 
 Part 2 bulk-loads valid chains (hashes computed with ``spkt.core.ledger.entry_hash``, rows sent
-with COPY, interleaved across units as live appends would be) continuing the chains of part 1,
-then times ``verify()`` in this process and ``manage.py verify_ledger`` in a fresh one. Last it
-changes one entry's payload past the append-only trigger and checks that ``verify()`` names it.
+with COPY, interleaved across units as live appends would be) continuing the chains of part 1.
+The entries are Buku Mutasi entries and each gets its ``dutylog_mutasi`` row, as in real use, so
+``verify`` also checks that every entry has its record and every record its entry (ADR 0032);
+``--no-records`` loads ledger-only entries instead (the chain walk alone). It times ``verify()``
+in this process and ``manage.py verify_ledger`` in a fresh one. Last it changes one entry's
+payload past the append-only trigger, then deletes one record, and checks that ``verify()`` names
+each.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ from _common import (
 
 TARGET_VERIFY_S = 60.0
 KIND = "bench"
-BULK_KIND = "bench.bulk"
+BULK_KIND = "bench.bulk"  # ledger only (--no-records)
+RECORD_KIND = "dutylog.mutasi"  # with a dutylog_mutasi row each
 COPY_BATCH = 20_000  # rows per COPY write: a few MB, so memory stays flat whatever --entries is
 ENTRY_COLUMNS = "unit_id, seq, kind, recorded_at, payload, prev_hash, hash"
 
@@ -224,37 +229,90 @@ def copy_text(value: str) -> str:
     )
 
 
-def chain_rows(heads: dict[int, tuple[int, str]], entries: int, start: datetime) -> Iterator[str]:
+def mutasi_like_payload(i: int, unit_id: int, shift_id: int, at: datetime) -> dict:
+    """What ``dutylog.services.mutasi_payload`` gives for the row part 2 inserts, normalised."""
+    return {
+        "type": "mutasi",
+        "unit": unit_id,
+        "shift": shift_id,
+        "at": at.isoformat(timespec="microseconds"),
+        "category": "lain_lain",
+        "text": f"BENCH {unit_id}/{i}: patroli rutin, situasi aman.",
+        "red": False,
+        "author": None,
+        "corrects": None,
+    }
+
+
+def chain_rows(
+    heads: dict[int, tuple[int, str]],
+    entries: int,
+    start: datetime,
+    shifts: dict[int, int] | None,
+) -> Iterator[str]:
     """Yield the COPY line of each of ``entries`` new entries continuing ``heads``, one unit
-    after the other in turn (as live appends interleave), updating ``heads`` as it goes."""
+    after the other in turn (as live appends interleave), updating ``heads`` as it goes. With
+    ``shifts`` (unit -> open shift) they are Buku Mutasi entries, else ledger-only ones."""
     from spkt.core.canonical import canonical_json, normalise
     from spkt.core.ledger import entry_hash
 
     units = sorted(heads)
     step = timedelta(microseconds=250)
+    kind = BULK_KIND if shifts is None else RECORD_KIND
     for i in range(entries):
         unit_id = units[i % len(units)]
         prev_seq, prev_hash = heads[unit_id]
         seq = prev_seq + 1
         at = start + step * i  # aware UTC, like clock.now().astimezone(UTC) in ledger_append
-        payload = small_payload(i, unit_id)
+        if shifts is None:
+            payload = small_payload(i, unit_id)
+        else:
+            payload = mutasi_like_payload(i, unit_id, shifts[unit_id], at)
         if i == 0:
             assert normalise(payload) == payload, "bulk payload must already be normalised"
         digest = entry_hash(
-            prev_hash=prev_hash, unit_id=unit_id, seq=seq, kind=BULK_KIND, at=at, payload=payload
+            prev_hash=prev_hash, unit_id=unit_id, seq=seq, kind=kind, at=at, payload=payload
         )
         heads[unit_id] = (seq, digest)
         line = (
-            f"{unit_id}\t{seq}\t{BULK_KIND}\t{at.isoformat(timespec='microseconds')}\t"
+            f"{unit_id}\t{seq}\t{kind}\t{at.isoformat(timespec='microseconds')}\t"
             f"{copy_text(canonical_json(payload))}\t{prev_hash}\t{digest}\n"
         )
         yield line
 
 
-def bulk_load(database_url: str, unit_ids: list[int], entries: int) -> tuple[int, int]:
+def open_shifts(unit_ids: list[int], start: datetime) -> dict[int, int]:
+    """One open shift per unit, for the bulk Buku Mutasi entries to belong to."""
+    from spkt.dutylog.models import Shift, ShiftStatus
+
+    Shift.objects.bulk_create(
+        Shift(
+            unit_id=unit_id,
+            starts_at=start,
+            ends_at=start + timedelta(days=1),
+            status=ShiftStatus.OPEN,
+            opened_at=start,
+        )
+        for unit_id in unit_ids
+    )
+    return dict(Shift.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "pk"))
+
+
+# Each bulk entry's dutylog_mutasi row, read back from its payload (so they agree by construction).
+INSERT_RECORDS = """
+INSERT INTO dutylog_mutasi (unit_id, shift_id, at, category, text, red, ledger_entry_id)
+SELECT e.unit_id, (e.payload->>'shift')::bigint, (e.payload->>'at')::timestamptz,
+       e.payload->>'category', e.payload->>'text', false, e.id
+FROM core_ledgerentry e WHERE e.kind = 'dutylog.mutasi'
+"""
+
+
+def bulk_load(
+    database_url: str, unit_ids: list[int], entries: int, *, records: bool
+) -> tuple[int, int]:
     """COPY ``entries`` valid entries continuing the chains of ``unit_ids`` and move their heads,
-    in one transaction. Returns (unit, seq) of an entry in the middle of the middle unit's new
-    entries, to tamper with later."""
+    in one transaction; with ``records``, insert each entry's Buku Mutasi row too. Returns
+    (unit, seq) of an entry in the middle of the middle unit's new entries, to tamper with later."""
     from spkt.core.ledger import GENESIS
 
     with psycopg.connect(database_url) as conn:
@@ -266,6 +324,7 @@ def bulk_load(database_url: str, unit_ids: list[int], entries: int) -> tuple[int
         middle_unit = sorted(heads)[len(heads) // 2]
         first_seq = heads[middle_unit][0] + 1
         start = datetime.now(UTC)
+        shifts = open_shifts(unit_ids, start) if records else None
         gen_cpu = 0.0
         started = time.perf_counter()
         with (
@@ -274,7 +333,7 @@ def bulk_load(database_url: str, unit_ids: list[int], entries: int) -> tuple[int
         ):
             batch: list[str] = []
             cpu = time.process_time()
-            for line in chain_rows(heads, entries, start):
+            for line in chain_rows(heads, entries, start, shifts):
                 batch.append(line)
                 if len(batch) == COPY_BATCH:
                     gen_cpu += time.process_time() - cpu
@@ -292,18 +351,22 @@ def bulk_load(database_url: str, unit_ids: list[int], entries: int) -> tuple[int
             [list(ids), list(seqs), list(digests)],
         ).rowcount
         assert moved == len(heads), f"moved {moved} heads of {len(heads)}"
+        assert RECORD_KIND in INSERT_RECORDS
+        inserted = conn.execute(INSERT_RECORDS).rowcount if records else 0
         conn.commit()
         took = time.perf_counter() - started
     print(
         f"generated and COPYed {entries:,} entries over {len(unit_ids)} chains in {took:.1f} s "
         f"= {entries / took:,.0f}/s (hashing and formatting: {gen_cpu:.1f} s CPU "
         f"= {entries / max(gen_cpu, 1e-9):,.0f}/s)"
+        + (f"; {inserted:,} Buku Mutasi rows inserted from them" if records else "")
     )
     with psycopg.connect(database_url, autocommit=True) as conn:
         started = time.perf_counter()
         # A live table is vacuumed and analysed by autovacuum; a fresh bulk load is not yet, and
         # its first reader would pay for setting hint bits on every page.
         conn.execute("VACUUM (ANALYZE) core_ledgerentry")
+        conn.execute("VACUUM (ANALYZE) dutylog_mutasi")
         conn.execute("ANALYZE core_ledgerhead")
         size = conn.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('core_ledgerentry'))"
@@ -328,11 +391,21 @@ def raw_scan(database_url: str) -> tuple[int, float]:
     return n, time.perf_counter() - started
 
 
+# ``manage.py verify_ledger`` with this benchmark's ledger-only kinds declared first.
+VERIFY_LEDGER = (
+    "import sys, django; django.setup(); "
+    "from spkt.core.ledger import register_ledger_only; "
+    f"register_ledger_only({KIND!r}, {BULK_KIND!r}); "
+    "from django.core.management import call_command; "
+    "call_command('verify_ledger', *sys.argv[1:])"
+)
+
+
 def verify_command(*extra: str) -> tuple[int, str, float]:
     """``manage.py verify_ledger`` in a fresh process with this run's DATABASE_URL and settings."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "manage.py", "verify_ledger", *extra],
+        [sys.executable, "-c", VERIFY_LEDGER, *extra],
         cwd=ROOT,
         env=os.environ.copy(),  # boot_django set DATABASE_URL, SPKT_ENV, SPKT_VAR_DIR
         capture_output=True,
@@ -352,8 +425,9 @@ def part_verify(args: argparse.Namespace, database_url: str, unit_ids: list[int]
 
     from spkt.core import ledger
 
-    print(f"\n-- 2. verify over {args.entries:,} bulk-loaded entries (target <= 60 s) --")
-    unit_id, seq = bulk_load(database_url, unit_ids, args.entries)
+    what = "Buku Mutasi entries with their rows" if args.records else "ledger-only entries"
+    print(f"\n-- 2. verify over {args.entries:,} bulk-loaded {what} (target <= 60 s) --")
+    unit_id, seq = bulk_load(database_url, unit_ids, args.entries, records=args.records)
 
     rows, took = raw_scan(database_url)
     print(
@@ -361,14 +435,15 @@ def part_verify(args: argparse.Namespace, database_url: str, unit_ids: list[int]
         "(psycopg server-side cursor, same query, no ORM, no hashing)"
     )
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = ledger.verify()
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     connection.close()
     print(
-        f"verify()          : {result.entries:,} entries in {took:6.1f} s = "
-        f"{result.entries / took:9,.0f} entries/s, {result.chains} chains: "
+        f"verify()          : {result.entries:,} entries, {result.records:,} records in "
+        f"{took:6.1f} s = {result.entries / took:9,.0f} entries/s, {result.chains} chains: "
         f"{'OK' if result.ok else 'BROKEN: ' + str(result.first_break)}"
+        f"\n{'':20s}client CPU {cpu:.1f} s (the rest is the database and waiting for a core)"
     )
     print(f"{'':20s}{took:.1f} s vs target {TARGET_VERIFY_S:.0f} s: {verdict(took)}")
     ok = result.ok
@@ -408,7 +483,50 @@ def part_verify(args: argparse.Namespace, database_url: str, unit_ids: list[int]
     print(f"names the changed entry (unit {unit_id}, seq {seq}): {'yes' if detected else 'NO'}")
     code, output, took = verify_command("--unit", str(unit_id))
     print(f"manage.py verify_ledger --unit {unit_id}: exit {code} in {took:.1f} s: {output}")
-    return ok and detected and code == 1
+    ok = ok and detected and code == 1
+    if args.records:
+        ok = tamper_record(database_url, unit_id, seq) and ok
+    return ok
+
+
+def tamper_record(database_url: str, unit_id: int, changed_seq: int) -> bool:
+    """Put the changed payload back, delete one Buku Mutasi row past its trigger, and check that
+    verify names the entry whose record is gone."""
+    from django.db import connection
+
+    from spkt.core import ledger
+
+    seq = changed_seq + 1
+    print(f"\n-- tamper: delete the Buku Mutasi row of unit {unit_id} seq {seq} --")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(
+            "UPDATE core_ledgerentry SET payload = payload - 'n' WHERE unit_id = %s AND seq = %s",
+            [unit_id, changed_seq],
+        )
+        (entry_id,) = conn.execute(
+            "SELECT id FROM core_ledgerentry WHERE unit_id = %s AND seq = %s", [unit_id, seq]
+        ).fetchone()
+        deleted = conn.execute(
+            "DELETE FROM dutylog_mutasi WHERE ledger_entry_id = %s", [entry_id]
+        ).rowcount
+        print(f"DELETE with session_replication_role = replica: {deleted} row deleted")
+    started = time.perf_counter()
+    result = ledger.verify()
+    took = time.perf_counter() - started
+    connection.close()
+    found = result.first_break
+    detected = found is not None and (found.unit_id, found.seq, found.entry_id) == (
+        unit_id,
+        seq,
+        entry_id,
+    )
+    print(f"verify() in {took:.1f} s: {'BROKEN: ' + str(found) if found else 'OK'}")
+    print(
+        f"names the entry whose record is gone (unit {unit_id}, seq {seq}): "
+        f"{'yes' if detected else 'NO'}"
+    )
+    return detected
 
 
 # --- Main -----------------------------------------------------------------------------------------
@@ -425,6 +543,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--units", type=int, default=1000, help="units for part 1c and part 2")
     parser.add_argument("--entries", type=int, default=1_000_000, help="bulk entries for part 2")
+    parser.add_argument(
+        "--no-records",
+        dest="records",
+        action="store_false",
+        help="bulk-load ledger-only entries (no Buku Mutasi rows): the chain walk alone",
+    )
     parser.add_argument("--quick", action="store_true", help="2 s phases, 100 units, 20k entries")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--db", default="spkt_bench_ledger")
@@ -444,6 +568,10 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
     boot_django(var_dir=tmp, database_url=database_url)
     from django.core.management import call_command
     from django.db import connection
+
+    from spkt.core.ledger import register_ledger_only
+
+    register_ledger_only(KIND, BULK_KIND)  # this benchmark's entries that have no record
 
     print("== Ledger on PostgreSQL: appends/s and verify over a million entries ==")
     print(f"{os.cpu_count()} cores; database {args.db}")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite and on PostgreSQL, plus lint and deploy checks.
+# The whole suite on SQLite (at the default test instant, then at two awkward ones) and on
+# PostgreSQL, plus lint and deploy checks.
 # System packages the tests need are installed where possible; what cannot be had is reported
 # loudly and, under CI (CI=true), fails the run instead of being skipped.
 set -uo pipefail
@@ -69,6 +70,20 @@ SPKT_ENV=prod DJANGO_SECRET_KEY="ci-$(head -c 32 /dev/urandom | base64 | tr -d '
 # --- The suite on SQLite --------------------------------------------------------------------------
 say "pytest on SQLite"
 env -u DATABASE_URL $PY -m pytest -q "$@" || failures+=("pytest (SQLite)")
+
+# --- The SQLite suite again at awkward instants ---------------------------------------------------
+# Every test starts at the instant SPKT_TEST_NOW names (spkt/conftest.py freezes the process clock
+# with time-machine, our equivalent of faketime), so the suite is green whatever the hour it runs.
+# Half a minute before New Year in WITA (browser tests tick across midnight); then a minute before
+# the 08:00 shift change on New Year's Day, when UTC is still on 31 December of the old year, on a
+# host whose own time zone is far away (TZ), so nothing may depend on the machine's zone.
+NYE=2026-12-31T23:59:30+08:00
+say "pytest on SQLite at $NYE"
+SPKT_TEST_NOW=$NYE env -u DATABASE_URL $PY -m pytest -q "$@" || failures+=("pytest (SQLite, $NYE)")
+SHIFT_CHANGE=2027-01-01T07:59:30+08:00
+say "pytest on SQLite at $SHIFT_CHANGE, host TZ=America/Los_Angeles"
+TZ=America/Los_Angeles SPKT_TEST_NOW=$SHIFT_CHANGE env -u DATABASE_URL $PY -m pytest -q "$@" \
+  || failures+=("pytest (SQLite, $SHIFT_CHANGE, TZ=America/Los_Angeles)")
 
 # --- The suite on PostgreSQL ----------------------------------------------------------------------
 PG_URL=${SPKT_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}

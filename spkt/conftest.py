@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
@@ -29,9 +31,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"  # screenshots to look at
+# Every test runs at this instant unless SPKT_TEST_NOW names another (scripts/test.sh runs the
+# suite again at awkward ones): an ordinary Tuesday morning after the 08:00 shift change, a few
+# days after the dates the tests write by hand (lost_on=2026-11-26).
+DEFAULT_TEST_NOW = "2026-12-01T10:00:00+08:00"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    clock_start()  # a bad SPKT_TEST_NOW stops the run before the first test
     vendor = "postgres" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
     skip_browser = os.environ.get("SPKT_SKIP_BROWSER") == "1"
     skip_mail = os.environ.get("SPKT_SKIP_MAIL") == "1"
@@ -49,6 +56,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def clock_start() -> datetime:
+    """Where the test clock starts: SPKT_TEST_NOW (ISO 8601 with an offset) or the default."""
+    raw = os.environ.get("SPKT_TEST_NOW") or DEFAULT_TEST_NOW
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(f"SPKT_TEST_NOW={raw!r} is not an ISO 8601 date and time") from None
+    if at.tzinfo is None:
+        raise pytest.UsageError(f"SPKT_TEST_NOW={raw!r} needs an offset, e.g. +08:00")
+    return at
+
+
+def _clock_must_tick(item: pytest.Item) -> bool:
+    # A frozen clock would stall a real browser, a live server or a test waiting on other threads.
+    return bool(
+        item.get_closest_marker("browser")
+        or item.get_closest_marker("ticking")
+        or "live_server" in getattr(item, "fixturenames", ())
+    )
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts at the same known instant, before anything logs in or reads "now".
+
+    The whole process clock is moved (``time.time``, ``datetime.now``), so Django's sessions,
+    signing and ``timezone.now()`` agree with ``spkt.core.clock``. The offset is kept as given (not
+    a named zone) so time-machine leaves the process time zone alone. Tests may travel further
+    with ``time_machine.travel`` or ``clock.travel``; both nest inside this one.
+    """
+    with time_machine.travel(clock_start(), tick=_clock_must_tick(request.node)):
+        yield
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -376,6 +376,10 @@ def seed_cases(units: dict[str, Unit], users: dict[str, User], *, days: int = 3)
                     idempotency_key=f"demo-{day.isoformat()}-{i}",
                 )
                 issued += 1
+        if offset == days - 1:
+            # Yesterday afternoon's reports, while yesterday's shift holds the book: once handed
+            # over, its book is sealed and takes no entry.
+            issued += seed_reports(units, users)
         for hour, minute, text in NIGHT:
             at = local_datetime(day + timedelta(days=1 if hour < 12 else 0), hour) + timedelta(
                 minutes=minute

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from spkt.api.fields import DateTimeField
+from spkt.core.dates import birth_date_valid, past_date_valid
 from spkt.core.nik import nik_validate
 from spkt.documents.items import SKTLK_ITEM_LABELS
 from spkt.documents.models import Document, Gender
@@ -12,13 +15,22 @@ from spkt.dutylog.models import Mutasi
 from spkt.org.models import Unit
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer):
+    """Model fields with the API's own date-time output (spkt.api.fields)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
+
+
+class UnitSerializer(ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "name", "code", "kind", "parent"]
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     status = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
 
@@ -43,11 +55,20 @@ class DocumentSerializer(serializers.ModelSerializer):
         return doc.snapshot.get("verify_url", "")
 
 
+class DocumentPageSerializer(serializers.Serializer):
+    """One page of the document list (LimitOffsetPagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DocumentSerializer(many=True)
+
+
 class CitizenInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     nik = serializers.CharField(max_length=20)
     birth_place = serializers.CharField(max_length=60)
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(validators=[birth_date_valid])
     gender = serializers.ChoiceField(choices=Gender.choices)
     address = serializers.CharField(max_length=255)
     religion = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
@@ -76,7 +97,7 @@ class SktlkIssueSerializer(serializers.Serializer):
         allow_empty=False,
         error_messages={"empty": _("Isi sedikitnya satu barang/surat yang hilang.")},
     )
-    lost_on = serializers.DateField()
+    lost_on = serializers.DateField(validators=[past_date_valid])
     lost_place = serializers.CharField(max_length=200)
     chronology = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, default=""
@@ -104,7 +125,7 @@ class SktlkIssueSerializer(serializers.Serializer):
         ]
 
 
-class MutasiSerializer(serializers.ModelSerializer):
+class MutasiSerializer(ModelSerializer):
     class Meta:
         model = Mutasi
         fields = ["id", "at", "category", "text", "red", "author", "corrects"]
@@ -113,7 +134,7 @@ class MutasiSerializer(serializers.ModelSerializer):
 class MutasiWriteSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
     category = serializers.CharField(max_length=30)
-    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    at = DateTimeField(required=False, allow_null=True, default=None)
     red = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -124,8 +145,8 @@ class CorrectionSerializer(serializers.Serializer):
 class DailyReportSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit.pk")
     day = serializers.DateField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = DateTimeField()
+    end = DateTimeField()
     counts = serializers.DictField(child=serializers.IntegerField())
     mutasi_total = serializers.IntegerField()
     documents = DocumentSerializer(many=True)

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.http import FileResponse, Http404
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from spkt.api import serializers as s
 from spkt.core import clock
+from spkt.core.dates import parse_date
 from spkt.core.permissions import Action, acting_unit, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents import selectors, services
 from spkt.documents.views import pdf_response
 from spkt.dutylog import services as dutylog_services
 from spkt.dutylog.models import Mutasi
-from spkt.dutylog.selectors import shift_covering, shift_entries
+from spkt.dutylog.selectors import shift_entries, shift_on_duty
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
 
@@ -34,7 +38,17 @@ def units(request: Request) -> Response:
     return Response(s.UnitSerializer(visible_units(request.user), many=True).data)
 
 
-@extend_schema(parameters=[UNIT_PARAM], responses=s.DocumentSerializer(many=True))
+PAGE_PARAMS = [
+    OpenApiParameter("limit", int, description="Jumlah per halaman (default 50)"),
+    OpenApiParameter("offset", int, description="Mulai dari dokumen ke-"),
+]
+
+
+@extend_schema(
+    operation_id="documents_list",
+    parameters=[UNIT_PARAM, *PAGE_PARAMS],
+    responses=s.DocumentPageSerializer,
+)
 @api_view(["GET"])
 def documents(request: Request) -> Response:
     require(request.user, Action.DOCUMENT_VIEW)
@@ -98,14 +112,17 @@ def mutasi(request: Request) -> Response:
         return Response(s.MutasiSerializer(entry).data, status=201)
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
-    shift = shift_covering(unit=unit)
+    shift = shift_on_duty(unit=unit)
     entries = shift_entries(shift=shift) if shift else []
     return Response(s.MutasiSerializer(entries, many=True).data)
 
 
 @extend_schema(
-    parameters=[UNIT_PARAM, OpenApiParameter("date", OpenApiTypes.DATE)],
-    responses=s.DailyReportSerializer,
+    parameters=[
+        UNIT_PARAM,
+        OpenApiParameter("date", OpenApiTypes.DATE, description="2000-01-01 s.d. 2100-12-31"),
+    ],
+    responses={200: s.DailyReportSerializer, 400: OpenApiTypes.OBJECT},
 )
 @api_view(["GET"])
 def report_daily(request: Request) -> Response:
@@ -113,9 +130,9 @@ def report_daily(request: Request) -> Response:
     require(request.user, Action.REPORT_VIEW, unit)
     raw = request.query_params.get("date")
     try:
-        day = date.fromisoformat(raw) if raw else duty_day_of(clock.now(), unit.shift_start_hour)
-    except ValueError:
-        raise Http404 from None
+        day = parse_date(raw) if raw else duty_day_of(clock.now(), unit.shift_start_hour)
+    except DjangoValidationError as exc:
+        raise ValidationError({"date": exc.messages}) from None
     return Response(s.DailyReportSerializer(daily_report(unit=unit, day=day)).data)
 
 
@@ -154,3 +171,16 @@ def mutasi_correct(request: Request, pk: int) -> Response:
         actor=request.user, original=entry, text=body.validated_data["text"]
     )
     return Response(s.MutasiSerializer(fixed).data, status=201)
+
+
+class TokenObtain(ObtainAuthToken):
+    """DRF's token view with the API's parsers: its own list has DRF's JSON parser, which recurses
+    on deeply nested JSON (a 500)."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other path under /api/: a JSON 404 like the API's own, not the HTML page."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spkt.channels.models import ChannelAccount
+from spkt.channels.webhooks import MalformedError, received_at_checked
 from spkt.core import clock
 from spkt.intake.models import Channel, Direction, OutboxItem
 from spkt.intake.models import Message as DeskMessage
@@ -579,7 +580,12 @@ def receive_raw(
     # A new contact's clock starts when the mail reached the mailbox (IMAP INTERNALDATE), not
     # when we polled it; a mail continuing a thread is dated now, so it never sorts before our
     # reply (INTERNALDATE has whole seconds, and the mail server's clock may differ from ours).
-    incoming.received_at = min(received_at, now) if received_at else now
+    incoming.received_at = now
+    if received_at is not None:
+        # The mail server's stamp, not the sender's: one outside the received window (a server
+        # clock at year 1 or 9999) dates the mail when polled instead of costing it.
+        with contextlib.suppress(MalformedError):
+            incoming.received_at = received_at_checked(received_at)
     if parsed.refs:
         # Thread by the first referenced id that is one of ours (our reply's Message-ID, or an
         # earlier mail of the same contact).
@@ -686,9 +692,12 @@ def _fetch(imap: imaplib.IMAP4, uid: int, what: str) -> tuple[bytes | None, date
         elif isinstance(item, bytes):
             meta += item
     received_at = None
-    parsed = imaplib.Internaldate2tuple(meta) if b"INTERNALDATE" in meta else None
-    if parsed is not None:
-        received_at = datetime.fromtimestamp(time.mktime(parsed), tz=UTC)
+    try:
+        parsed = imaplib.Internaldate2tuple(meta) if b"INTERNALDATE" in meta else None
+        if parsed is not None:
+            received_at = datetime.fromtimestamp(time.mktime(parsed), tz=UTC)
+    except (OverflowError, OSError, ValueError, KeyError):
+        log.warning("FETCH %s: INTERNALDATE unreadable, the mail is dated when polled", uid)
     return raw, received_at
 
 

@@ -1,24 +1,28 @@
 """Webhooks: the providers post here (docs/channels.md). Each view finds the account by its slug,
 reads the raw body, checks the signature on it, parses JSON and hands the payload to its adapter.
 
-Answers: 404 unknown or inactive account, 413 body too big, 401 no credentials, 403 wrong ones,
-400 not JSON; otherwise 200 — also when a message was refused, because sending it again would not
-help — or 500 when something unexpected failed, so the provider delivers again.
+Answers: 404 unknown or inactive account, 413 body too big, 401 no credentials, 403 wrong ones;
+otherwise 200 — also when a message was refused, because sending it again would not help — or 500
+when something unexpected failed, so the provider delivers again. An authentic body that can never
+be read (not UTF-8 or JSON, nested too deep, outside the protocol) is a permanent refusal: logged,
+nothing stored, and answered so the sender does not deliver it again: 400 for our SMS gateway,
+200 ``refused: …`` for Meta and Telegram, which deliver again on any answer but 2xx.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from spkt.channels import webhooks
 from spkt.channels.models import ChannelAccount
+from spkt.core import safejson
 from spkt.intake.models import Channel
 
 log = logging.getLogger(__name__)
@@ -39,8 +43,27 @@ def _account(slug: str, channels: tuple[str, ...]) -> ChannelAccount | None:
     )
 
 
+# What tells each sender "never send this again". Meta (for up to 7 days) and Telegram (until it
+# gives up, the bot's later updates queuing meanwhile) deliver again on every answer but 2xx; our
+# SMS gateway protocol defines 4xx as "fix the gateway, do not retry" (docs/channels.md, 2 and 6).
+REFUSED_META = REFUSED_TELEGRAM = 200
+REFUSED_SMS = 400
+
+
+def _refused(account: ChannelAccount, status: int, reason: str) -> HttpResponse:
+    """A permanent refusal of an authentic payload: logged (never its content), nothing stored."""
+    log.warning("%s/%s: authentic payload refused: %s", account.channel, account.slug, reason)
+    return _plain(f"refused: {reason}", status)
+
+
 def _handle(
-    request: HttpRequest, slug: str, channels: tuple[str, ...], check: Check, adapter: Adapter
+    request: HttpRequest,
+    slug: str,
+    channels: tuple[str, ...],
+    check: Check,
+    adapter: Adapter,
+    *,
+    refused: int,
 ) -> HttpResponse:
     account = _account(slug, channels)
     if account is None:
@@ -57,17 +80,21 @@ def _handle(
         log.warning("%s/%s: webhook with a wrong signature refused", account.channel, slug)
         return _plain("signature invalid", 403)
     try:
-        payload = json.loads(body)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError alike
-        return _plain("malformed JSON", 400)
+        # Lone surrogates become U+FFFD: a citizen's text cut in the middle of an emoji (an SMS
+        # split into UTF-16 parts) is kept rather than refused; NULs are dropped.
+        payload = safejson.loads(body, repair=True)
+    except safejson.JSONRefusedError as exc:
+        return _refused(account, refused, str(exc))
     if not isinstance(payload, dict):
-        return _plain("malformed JSON", 400)
+        return _refused(account, refused, _("JSON harus berupa objek."))
     try:
         tally = adapter(account, payload)
     except webhooks.MalformedError as exc:
-        return _plain(f"malformed payload: {exc}", 400)
+        return _refused(account, refused, str(exc))
     if tally.failed:
         return _plain("retry", 500)
+    if tally.refused:  # logged by the adapter; delivering them again would not help
+        return _plain(f"ok; refused: {tally.refused}")
     return _plain("ok")
 
 
@@ -117,7 +144,14 @@ def whatsapp(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         account = _account(slug, (Channel.WHATSAPP,))
         return _verify(request, account) if account else _plain("unknown account", 404)
-    return _handle(request, slug, (Channel.WHATSAPP,), _hub_signature, webhooks.whatsapp_receive)
+    return _handle(
+        request,
+        slug,
+        (Channel.WHATSAPP,),
+        _hub_signature,
+        webhooks.whatsapp_receive,
+        refused=REFUSED_META,
+    )
 
 
 @csrf_exempt
@@ -126,16 +160,25 @@ def meta(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         account = _account(slug, META)
         return _verify(request, account) if account else _plain("unknown account", 404)
-    return _handle(request, slug, META, _hub_signature, webhooks.meta_receive)
+    return _handle(request, slug, META, _hub_signature, webhooks.meta_receive, refused=REFUSED_META)
 
 
 @csrf_exempt
 @require_POST
 def telegram(request: HttpRequest, slug: str) -> HttpResponse:
-    return _handle(request, slug, (Channel.TELEGRAM,), _telegram_secret, webhooks.telegram_receive)
+    return _handle(
+        request,
+        slug,
+        (Channel.TELEGRAM,),
+        _telegram_secret,
+        webhooks.telegram_receive,
+        refused=REFUSED_TELEGRAM,
+    )
 
 
 @csrf_exempt
 @require_POST
 def sms(request: HttpRequest, slug: str) -> HttpResponse:
-    return _handle(request, slug, (Channel.SMS,), _sms_signature, webhooks.sms_receive)
+    return _handle(
+        request, slug, (Channel.SMS,), _sms_signature, webhooks.sms_receive, refused=REFUSED_SMS
+    )

@@ -17,7 +17,7 @@ import mimetypes
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -44,6 +44,14 @@ GRAPH_API = "https://graph.facebook.com/v25.0"  # set config api_base to pin a v
 TELEGRAM_API = "https://api.telegram.org"
 # The SMS gateway's signed timestamp may differ from ours by this much (replay window).
 SMS_MAX_SKEW = 300
+# A provider's time of a message outside these bounds cannot be a time of a message to SPKT (year 1
+# or 9999, negative, huge): the message is refused. Inside them but older than RECEIVED_MAX_AGE or
+# further ahead than RECEIVED_MAX_AHEAD (a gateway that was offline for weeks, a phone with a wrong
+# clock), the message is kept and filed at the time it reached SPKT.
+PLAUSIBLE_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+PLAUSIBLE_UNTIL = datetime(2100, 1, 1, tzinfo=UTC)
+RECEIVED_MAX_AGE = timedelta(days=30)
+RECEIVED_MAX_AHEAD = timedelta(days=1)
 
 
 def api_base(account: ChannelAccount, default: str) -> str:
@@ -125,13 +133,41 @@ def _text(data: Any, key: str) -> str:
     return str(value)
 
 
-def _when(value: Any, *, scale: float = 1) -> datetime | None:
-    """A provider's unix timestamp (``scale`` 1000 for milliseconds), never later than now."""
+def received_at_checked(at: datetime) -> datetime:
+    """The contact's ``received_at`` for a provider's time ``at``: ``at`` itself when it lies
+    within RECEIVED_MAX_AGE back and RECEIVED_MAX_AHEAD ahead (never later than now), the time
+    it reached us when it is plausible but outside that window, MalformedError when it cannot be
+    a time of a message at all. Meta delivers again for up to 7 days, Telegram for 24 hours, an SMS
+    gateway may hold messages while it is offline: a late message is kept, never dropped."""
+    now = clock.now()
     try:
-        at = datetime.fromtimestamp(float(value) / scale, tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
+        plausible = PLAUSIBLE_FROM <= at < PLAUSIBLE_UNTIL
+    except OverflowError:  # 9999-12-31T23:59-08:00 is past datetime.max in UTC
+        plausible = False
+    if not plausible:
+        raise MalformedError(_("Waktu pesan di luar rentang yang dapat diterima."))
+    if not now - RECEIVED_MAX_AGE <= at <= now + RECEIVED_MAX_AHEAD:
+        log.info("provider time %s is far from ours; filed at the time received", at.isoformat())
+        return now
+    return min(at, now)
+
+
+def _when(value: Any, *, scale: int = 1) -> datetime | None:
+    """A provider's unix timestamp (``scale`` 1000 for milliseconds): an integer or a string of
+    digits, filed as received_at_checked says; None when absent. Anything else is MalformedError,
+    so the message is refused rather than filed at a made-up time."""
+    if value is None or value == "":
         return None
-    return min(at, clock.now())
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise MalformedError(_("Waktu pesan bukan cap waktu Unix."))
+    # Compared as integers first: a huge number never reaches datetime (OverflowError).
+    if not PLAUSIBLE_FROM.timestamp() * scale <= number < PLAUSIBLE_UNTIL.timestamp() * scale:
+        raise MalformedError(_("Waktu pesan di luar rentang yang dapat diterima."))
+    return received_at_checked(datetime.fromtimestamp(number / scale, tz=UTC))
 
 
 def _coordinate(value: Any) -> str:
@@ -555,7 +591,11 @@ def meta_receive(account: ChannelAccount, payload: dict) -> Tally:
                     delivery=Delivery.READ,
                 )
             elif "read" in event and sender:
-                watermark = _when(_dict(event, "read").get("watermark"), scale=1000)
+                try:
+                    watermark = _when(_dict(event, "read").get("watermark"), scale=1000)
+                except MalformedError:
+                    log.warning("meta/%s: read watermark out of range ignored", account.slug)
+                    watermark = None
                 if watermark is not None:
                     # Everything we sent this person up to the watermark has been read.
                     tally.updated += Message.objects.filter(
@@ -685,7 +725,7 @@ def _sms_time(value: Any) -> datetime | None:
         raise MalformedError("received_at is not ISO 8601") from None
     if at.tzinfo is None:
         raise MalformedError("received_at has no UTC offset")
-    return min(at, clock.now())
+    return received_at_checked(at)
 
 
 def sms_receive(account: ChannelAccount, payload: dict) -> Tally:

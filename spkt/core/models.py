@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,6 +55,20 @@ class LedgerEntry(AppendOnlyModel):
         verbose_name_plural = _("entri ledger")
         constraints = [
             models.UniqueConstraint(fields=["unit", "seq"], name="ledger_unit_seq_uniq"),
+        ]
+        indexes = [
+            # Serve the public verification page, which asks the ledger itself whether a
+            # document was voided (payload__document=) or replaced (payload__replaces=).
+            models.Index(
+                KeyTransform("document", "payload"),
+                condition=models.Q(kind="documents.voided"),
+                name="ledger_void_document_idx",
+            ),
+            models.Index(
+                KeyTransform("replaces", "payload"),
+                condition=models.Q(kind="documents.issued"),
+                name="ledger_issued_replaces_idx",
+            ),
         ]
 
     def __str__(self) -> str:

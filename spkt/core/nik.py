@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -89,6 +90,16 @@ def nik_validate(value: str) -> str:
 def nik_mask(nik: str) -> str:
     """Show the region (first 6 digits) and the last 2; hide the birth date and serial."""
     return nik[:6] + "*" * 8 + nik[-2:]
+
+
+# Sixteen digits, perhaps grouped by single spaces, dots or dashes: a NIK, a KK or a card number.
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)(?:\d[ .-]?){15}\d(?!\d)")
+
+
+def nik_redact(text: str) -> str:
+    """Free text as it may be printed (ADR 0009): every 16-digit number in it masked like a NIK,
+    e.g. the number of a lost KTP typed into an SKTLK item line."""
+    return _SIXTEEN_DIGITS.sub(lambda m: nik_mask(re.sub(r"\D", "", m.group())), text)
 
 
 @cache

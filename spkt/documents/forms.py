@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
+from spkt.core.dates import birth_date_valid, past_date_valid
 from spkt.core.nik import nik_validate
 from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
 from spkt.documents.lp import LpContent
@@ -31,7 +32,9 @@ class CitizenForm(forms.Form):
     )
     birth_place = forms.CharField(label=_("Tempat lahir"), max_length=60)
     birth_date = forms.DateField(
-        label=_("Tanggal lahir"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("Tanggal lahir"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        validators=[birth_date_valid],
     )
     gender = forms.ChoiceField(
         label=_("Jenis kelamin"), choices=Gender.choices, error_messages=CHOICE_ERROR
@@ -100,6 +103,7 @@ class SktlkForm(KeyedForm, CitizenForm):
     lost_on = forms.DateField(
         label=_("Tanggal kehilangan"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        validators=[past_date_valid],
     )
     lost_place = forms.CharField(label=_("Tempat kehilangan"), max_length=200)
     chronology = forms.CharField(
@@ -186,6 +190,7 @@ class PublicLpForm(CitizenForm):
     event_when = forms.DateTimeField(
         label=_("Kapan kejadiannya"),
         widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        validators=[past_date_valid],
     )
     event_where = forms.CharField(label=_("Di mana"), max_length=200)
     event_what = forms.CharField(label=_("Apa yang terjadi (singkat)"), max_length=200)
@@ -234,6 +239,7 @@ class LpForm(KeyedForm, CitizenForm):
     event_when = forms.DateTimeField(
         label=_("Waktu kejadian"),
         widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        validators=[past_date_valid],
     )
     event_where = forms.CharField(label=_("Tempat kejadian"), max_length=200)
     event_what = forms.CharField(label=_("Apa yang terjadi"), max_length=200)

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
 from spkt.core.audit import audit_log
+from spkt.core.booktext import book_language
+from spkt.core.ledger import ledger_append
 from spkt.core.timeutil import hari, local, tanggal
 from spkt.documents.models import (
     CaseProgress,
@@ -29,12 +30,14 @@ from spkt.documents.models import (
     ProgressStage,
 )
 from spkt.documents.services import (
+    PROGRESS,
     CitizenData,
     Issue,
     citizen_upsert,
     desk_context,
     idempotent,
     issue_document,
+    progress_payload,
     reporter_block,
 )
 from spkt.dutylog.models import MutasiCategory
@@ -160,6 +163,7 @@ def lp_review(
     return draft
 
 
+@book_language()  # printed on the LP and quoted in the book
 def _offence_rows(draft: LaporanDraft) -> list[dict]:
     return [
         {"book": p.get_book_display(), "article": p.article, "title": p.title}
@@ -172,6 +176,7 @@ def _event_when(draft: LaporanDraft) -> str:
     return f"{hari(when.date())}, {tanggal(when.date())} sekitar pukul {when:%H.%M} WITA"
 
 
+@book_language()  # printed on the LP
 def _reporter(draft: LaporanDraft) -> tuple[str, dict, str]:
     if draft.model == LpModel.B:
         block = reporter_block(draft.citizen)
@@ -224,7 +229,7 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
     kind, reporter, sign_name = _reporter(draft)
     doc_type = DocType.LP_B if draft.model == LpModel.B else DocType.LP_A
     code = new_tracking_code() if draft.model == LpModel.B else ""
-    with translation.override("id"):
+    with book_language():
         review = None
         if draft.model == LpModel.B:
             reviewer = draft.reviewed_by
@@ -283,24 +288,27 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
         build=build_lp,
         tracking_code=code,
     )
-    text = _("Menerbitkan %(number)s a.n. %(name)s (%(pasal)s)") % {
-        "number": lp.number,
-        "name": sign_name,
-        "pasal": ", ".join(f"Pasal {o['article']} {o['book']}" for o in offences),
-    }
+    sttlp = None
     if draft.model == LpModel.B:
         sttlp = _issue_sttlp(
             actor=actor, lp=lp, draft=draft, shift=shift, chain=chain, now=now, key=key
         )
-        text += _("; STTLP %(number)s diserahkan kepada pelapor") % {"number": sttlp.number}
     LaporanDraft.objects.filter(pk=draft.pk).update(status=DraftStatus.ISSUED, document=lp)
-    mutasi_append(
-        unit=unit,
-        shift=shift,
-        actor=actor,
-        category=MutasiCategory.LAPORAN_MASYARAKAT,
-        text=text + ".",
-    )
+    with book_language():
+        text = _("Menerbitkan %(number)s a.n. %(name)s (%(pasal)s)") % {
+            "number": lp.number,
+            "name": sign_name,
+            "pasal": ", ".join(f"Pasal {o['article']} {o['book']}" for o in lp.snapshot["offence"]),
+        }
+        if sttlp is not None:
+            text += _("; STTLP %(number)s diserahkan kepada pelapor") % {"number": sttlp.number}
+        mutasi_append(
+            unit=unit,
+            shift=shift,
+            actor=actor,
+            category=MutasiCategory.LAPORAN_MASYARAKAT,
+            text=text + ".",
+        )
     audit_log(
         action="document.lp.issued", actor=actor, unit=unit, target=lp, data={"number": lp.number}
     )
@@ -393,6 +401,7 @@ def progress_add(
         public_note=public_note.strip()[:2000],
         internal_note=internal_note.strip()[:2000],
     )
+    note.ledger_entry = ledger_append(unit=lp.unit, kind=PROGRESS, payload=progress_payload(note))
     note.save()
     audit_log(
         action="document.lp.progress", actor=actor, unit=lp.unit, target=lp, data={"stage": stage}

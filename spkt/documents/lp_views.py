@@ -94,6 +94,9 @@ def lp_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             initial = prereg.prereg_lp_initial(found)
+    issued = draft is not None and draft.status == DraftStatus.ISSUED
+    if issued:
+        return _issued_lp_page(request, draft, unit, model, initial)
     if request.method == "GET" and draft is not None and draft.citizen:
         initial["nik"] = selectors.citizen_nik_for_edit(
             draft.citizen, actor=request.user, request=request
@@ -117,6 +120,28 @@ def lp_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "documents/lp_form.html",
         {"form": form, "draft": draft, "unit": unit},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _issued_lp_page(
+    request: HttpRequest, draft: LaporanDraft, unit, model: str, initial: dict
+) -> HttpResponse:
+    """An issued LP is not edited (it is reissued from its document page): its form is shown
+    read-only with the masked NIK, as on the printed LP (ADR 0009), and nothing is unmasked."""
+    if draft.citizen:
+        initial["nik"] = draft.citizen.nik_masked
+    form = LpForm(unit=unit, model=model, initial=initial)
+    people = [f for formset in form.people.values() for f in formset.forms]
+    for field in [*form.fields.values(), *(x for f in people for x in f.fields.values())]:
+        field.disabled = True
+    refused = request.method == "POST"
+    if refused:
+        messages.error(request, _("LP ini sudah diterbitkan dan tidak dapat diubah."))
+    return render(
+        request,
+        "documents/lp_form.html",
+        {"form": form, "draft": draft, "unit": unit, "issued": True},
+        status=400 if refused else 200,
     )
 
 

@@ -246,6 +246,10 @@ class CaseProgress(AppendOnlyModel):
     stage = models.CharField(_("tahap"), max_length=12, choices=ProgressStage.choices)
     public_note = models.TextField(_("catatan untuk pelapor"))
     internal_note = models.TextField(_("catatan internal"), blank=True)
+    # Chained like the document itself, so a deleted or changed note is found (ADR 0032).
+    ledger_entry = models.OneToOneField(
+        "core.LedgerEntry", on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "pk"]

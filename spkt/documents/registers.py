@@ -22,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from spkt.core.dates import date_in_range
 from spkt.core.timeutil import local, local_datetime, today
 from spkt.documents.models import DocType, Document
 from spkt.documents.selectors import STATUS_LABELS, documents_visible
@@ -38,9 +39,6 @@ REGISTER_TITLES = {
     "sktlk": _("Register SKTLK"),
 }
 STATUSES = ("valid", "void", "expired", "replaced")
-# Dates outside this window are typing mistakes, and a far bound would overflow date arithmetic.
-DATE_MIN = date(2000, 1, 1)
-DATE_MAX = date(2100, 12, 31)
 
 
 # --- Filters ----------------------------------------------------------------------------------
@@ -148,13 +146,9 @@ class RegisterFilterForm(forms.Form):
             del self.fields["doc_type"]
 
     def _clean_date(self, name: str) -> date | None:
+        # Far dates are typing mistakes, and a far bound would overflow the date arithmetic.
         value = self.cleaned_data.get(name)
-        if value is not None and not DATE_MIN <= value <= DATE_MAX:
-            raise forms.ValidationError(
-                _("Tanggal harus antara %(min)s dan %(max)s.")
-                % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
-            )
-        return value
+        return date_in_range(value) if value is not None else None
 
     def clean_date_from(self) -> date | None:
         return self._clean_date("date_from")

@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from spkt.core.models import LedgerEntry
 from spkt.core.permissions import visible_units
 from spkt.core.timeutil import today
-from spkt.documents.models import Document
+from spkt.documents.models import Document, DocumentVoid
 
 STATUS_LABELS = {
     "valid": _("Sah"),
@@ -18,6 +19,7 @@ STATUS_LABELS = {
     "expired": _("Kedaluwarsa"),
     "replaced": _("Diganti"),
     "tampered": _("Tidak sah"),
+    "inconsistent": _("Catatan tidak konsisten"),
 }
 
 
@@ -60,6 +62,39 @@ def document_status(doc: Document, *, on: date | None = None) -> str:
     if doc.valid_until is not None and doc.valid_until < (on or today()):
         return "expired"
     return "valid"
+
+
+def document_public_status(doc: Document, *, on: date | None = None) -> str:
+    """``document_status`` for the public verification page, cross-checked with the ledger: a
+    void or replacement the ledger records is never "Sah" even if its row is gone, and rows that
+    disagree with the ledger make the record "inconsistent"."""
+    return document_status(doc, on=on) if _ledger_agrees(doc) else "inconsistent"
+
+
+def _ledger_agrees(doc: Document) -> bool:
+    from spkt.core.ledger import record_problem
+    from spkt.documents.services import ISSUED, VOIDED
+
+    # Both lookups are served by partial indexes on the ledger (core 0006).
+    ledger_voids = set(
+        LedgerEntry.objects.filter(kind=VOIDED, payload__document=doc.pk).values_list(
+            "pk", flat=True
+        )
+    )
+    ledger_replacements = set(
+        LedgerEntry.objects.filter(kind=ISSUED, payload__replaces=doc.pk).values_list(
+            "pk", flat=True
+        )
+    )
+    void = DocumentVoid.objects.select_related("ledger_entry").filter(document=doc).first()
+    row_voids = {void.ledger_entry_id} if void else set()
+    row_replacements = set(doc.replaced_by.values_list("ledger_entry_id", flat=True))
+    if ledger_voids != row_voids or ledger_replacements != row_replacements:
+        return False
+    entry = LedgerEntry.objects.filter(pk=doc.ledger_entry_id).first()
+    if entry is None or record_problem(doc, entry) is not None:
+        return False
+    return void is None or record_problem(void, void.ledger_entry) is None
 
 
 def citizen_nik_for_edit(citizen, *, actor, request=None) -> str:

@@ -17,20 +17,21 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
 from spkt.core.audit import audit_log
+from spkt.core.booktext import book_language
 from spkt.core.canonical import normalise
 from spkt.core.ledger import ledger_append, register_ledgered
-from spkt.core.nik import nik_encrypt, nik_hash, nik_mask, nik_validate
+from spkt.core.nik import nik_encrypt, nik_hash, nik_mask, nik_redact, nik_validate
 from spkt.core.numbering import number_format, number_next, unit_path
 from spkt.core.pdf import qr_svg, render_pdf
 from spkt.core.signing import sign
 from spkt.core.timeutil import hari, local, tanggal
 from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
 from spkt.documents.models import (
+    CaseProgress,
     Citizen,
     DocType,
     Document,
@@ -49,6 +50,7 @@ T = TypeVar("T")
 def document_payload(doc: Document) -> dict:
     payload = {
         "type": "document",
+        "unit": doc.unit_id,  # since ADR 0032; older entries lack it and still verify
         "doc_type": doc.doc_type,
         "number": doc.number,
         "year": doc.year,
@@ -75,6 +77,7 @@ def document_payload(doc: Document) -> dict:
 def void_payload(void: DocumentVoid) -> dict:
     return {
         "type": "document.void",
+        "unit": void.document.unit_id,  # since ADR 0032
         "document": void.document_id,
         "reason": void.reason,
         "at": void.at,
@@ -82,8 +85,36 @@ def void_payload(void: DocumentVoid) -> dict:
     }
 
 
-register_ledgered(Document, document_payload)
-register_ledgered(DocumentVoid, void_payload)
+def progress_payload(note: CaseProgress) -> dict:
+    return {
+        "type": "document.progress",
+        "unit": note.document.unit_id,
+        "document": note.document_id,
+        "at": note.at,
+        "by": note.by_id,
+        "stage": note.stage,
+        "public_note": note.public_note,
+        "internal_note": note.internal_note,
+    }
+
+
+# Ledger kinds and the tables that hold their records: verify_ledger checks both ways (ADR 0032).
+ISSUED, VOIDED, PROGRESS = "documents.issued", "documents.voided", "documents.progress"
+register_ledgered(Document, document_payload, kinds=(ISSUED,))
+register_ledgered(
+    DocumentVoid,
+    void_payload,
+    kinds=(VOIDED,),
+    unit="document__unit",
+    select_related=("document",),
+)
+register_ledgered(
+    CaseProgress,
+    progress_payload,
+    kinds=(PROGRESS,),
+    unit="document__unit",
+    select_related=("document",),
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +172,7 @@ def citizen_upsert(*, unit: Unit, data: CitizenData) -> Citizen:
     return citizen
 
 
+@book_language()  # printed on documents
 def reporter_block(person: Citizen) -> dict:
     return {
         "name": person.name.upper(),
@@ -254,7 +286,7 @@ def issue_document(
             "k": token,
         },
     )
-    with translation.override("id"):  # official documents are Indonesian whatever the UI says
+    with book_language():  # official documents are Indonesian whatever the UI says
         snapshot = normalise(
             {
                 **issue.common(),
@@ -281,9 +313,7 @@ def issue_document(
         replaces=replaces,
         tracking_code=tracking_code,
     )
-    doc.ledger_entry = ledger_append(
-        unit=unit, kind="documents.issued", payload=document_payload(doc)
-    )
+    doc.ledger_entry = ledger_append(unit=unit, kind=ISSUED, payload=document_payload(doc))
     doc.save()
     transaction.on_commit(lambda: _enqueue_render(doc.pk))
     return doc
@@ -373,7 +403,7 @@ def _sktlk_issue(
     _validate_items(items)
     person = citizen_upsert(unit=unit, data=citizen)
     shift, chain = desk_context(unit, now)
-    with translation.override("id"):
+    with book_language():
         body = _sktlk_body(person, items, lost_on, lost_place, chronology)
     doc = _issue_sktlk(
         actor=actor,
@@ -387,13 +417,14 @@ def _sktlk_issue(
         replaces=replaces,
     )
     labels = ", ".join(entry["label"] for entry in doc.snapshot["items"])
-    mutasi_append(
-        unit=unit,
-        shift=shift,
-        actor=actor,
-        category=MutasiCategory.LAPORAN_MASYARAKAT,
-        text=f"Menerbitkan {doc.number} a.n. {person.name.upper()} (kehilangan: {labels}).",
-    )
+    with book_language():
+        mutasi_append(
+            unit=unit,
+            shift=shift,
+            actor=actor,
+            category=MutasiCategory.LAPORAN_MASYARAKAT,
+            text=f"Menerbitkan {doc.number} a.n. {person.name.upper()} (kehilangan: {labels}).",
+        )
     audit_log(
         action="document.sktlk.issued",
         actor=actor,
@@ -446,7 +477,7 @@ def _issue_sktlk(
     def build(issue: Issue) -> dict:
         extra = {"replaces": replaces.number} if replaces is not None else {}
         return {
-            **body,
+            **_without_full_nik(body),
             **extra,
             "validity_days": unit.sktlk_validity_days,
             "valid_until": tanggal(valid_until),
@@ -466,6 +497,19 @@ def _issue_sktlk(
         build=build,
         replaces=replaces,
     )
+
+
+def _without_full_nik(body: dict) -> dict:
+    """ADR 0009 for the free text too: a NIK typed into an item line (the number of the lost KTP)
+    or the chronology prints masked like the reporter's, here and on every extension."""
+    redacted = {
+        **body,
+        "items": [{**item, "details": nik_redact(item["details"])} for item in body["items"]],
+    }
+    for key in ("lost_place", "chronology"):
+        if key in body:
+            redacted[key] = nik_redact(body[key])
+    return redacted
 
 
 _CARRIED = ("title", "reporter", "items", "lost_on", "lost_place", "chronology")
@@ -501,13 +545,14 @@ def _sktlk_extend(*, actor: User, old: Document, key: str) -> Document:
         idempotency_key=key,
         replaces=old,
     )
-    mutasi_append(
-        unit=old.unit,
-        shift=shift,
-        actor=actor,
-        category=MutasiCategory.LAPORAN_MASYARAKAT,
-        text=f"Memperpanjang {old.number} dengan {doc.number} a.n. {doc.subject_name.upper()}.",
-    )
+    with book_language():
+        mutasi_append(
+            unit=old.unit,
+            shift=shift,
+            actor=actor,
+            category=MutasiCategory.LAPORAN_MASYARAKAT,
+            text=f"Memperpanjang {old.number} dengan {doc.number} a.n. {doc.subject_name.upper()}.",
+        )
     audit_log(
         action="document.sktlk.extended",
         actor=actor,
@@ -561,17 +606,16 @@ def document_void(*, actor: User, document: Document, reason: str) -> DocumentVo
     if DocumentVoid.objects.filter(document=document).exists():
         raise ValidationError(_("Dokumen ini sudah dibatalkan."))
     void = DocumentVoid(document=document, reason=reason, at=clock.now(), by=actor)
-    void.ledger_entry = ledger_append(
-        unit=document.unit, kind="documents.voided", payload=void_payload(void)
-    )
+    void.ledger_entry = ledger_append(unit=document.unit, kind=VOIDED, payload=void_payload(void))
     void.save()
-    mutasi_append(
-        unit=document.unit,
-        actor=actor,
-        category=MutasiCategory.LAIN_LAIN,
-        text=f"Membatalkan {document.number}: {reason}",
-        red=True,
-    )
+    with book_language():
+        mutasi_append(
+            unit=document.unit,
+            actor=actor,
+            category=MutasiCategory.LAIN_LAIN,
+            text=f"Membatalkan {document.number}: {reason}",
+            red=True,
+        )
     audit_log(
         action="document.voided",
         actor=actor,

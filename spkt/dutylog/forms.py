@@ -180,7 +180,3 @@ class RosterChangeForm(forms.Form):
         people = Personnel.objects.filter(unit=shift.unit, active=True)
         self.fields["person"].queryset = people
         self.fields["replacement"].queryset = people
-
-
-class MonthForm(forms.Form):
-    bulan = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False)

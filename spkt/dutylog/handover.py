@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from spkt.core import clock
 from spkt.core.audit import audit_log
+from spkt.core.booktext import book_language
 from spkt.core.timeutil import duty_day_of
 from spkt.dutylog.models import (
     Handover,
@@ -27,7 +28,13 @@ from spkt.dutylog.models import (
     Shift,
     ShiftStatus,
 )
-from spkt.dutylog.services import mutasi_append, open_with_roll_call, shift_planned, squads_of
+from spkt.dutylog.services import (
+    book_lock,
+    mutasi_append,
+    open_with_roll_call,
+    shift_planned,
+    squads_of,
+)
 from spkt.org.models import Equipment, Personnel, User
 
 CARRIED = (ItemKind.DETAINEE, ItemKind.EVIDENCE, ItemKind.OPEN_CASE)
@@ -168,7 +175,12 @@ def handover_confirm(
     roll_call: list[tuple[int, bool, str]],
     actor: User,
 ) -> Handover:
-    """Both heads have authenticated (the view checks their passwords); seal and open."""
+    """Both heads have authenticated (the view checks their passwords); seal and open.
+
+    In one transaction the outgoing shift is closed (its book sealed by the summary entry) and the
+    incoming one opened, so from this commit on the incoming shift is current everywhere
+    (``selectors.shift_on_duty``), even before the outgoing shift's planned end."""
+    book_lock(unit=handover.outgoing.unit)  # before the shift rows: the order every writer uses
     handover = Handover.objects.select_for_update().get(pk=handover.pk)
     _draft(handover)
     outgoing = Shift.objects.select_for_update().get(pk=handover.outgoing_id)
@@ -188,33 +200,34 @@ def handover_confirm(
         )
     now = clock.now()
     unit = outgoing.unit
-    for item in items:
-        if item.discrepant:
-            mutasi_append(
-                unit=unit,
-                shift=outgoing,
-                actor=actor,
-                category=MutasiCategory.SERAH_TERIMA,
-                red=True,
-                text=_(
-                    "Selisih serah terima — %(label)s%(serial)s: tercatat %(exp)d, "
-                    "dihitung %(cnt)d. Alasan: %(reason)s"
+    with book_language():
+        for item in items:
+            if item.discrepant:
+                mutasi_append(
+                    unit=unit,
+                    shift=outgoing,
+                    actor=actor,
+                    category=MutasiCategory.SERAH_TERIMA,
+                    red=True,
+                    text=_(
+                        "Selisih serah terima — %(label)s%(serial)s: tercatat %(exp)d, "
+                        "dihitung %(cnt)d. Alasan: %(reason)s"
+                    )
+                    % {
+                        "label": item.label,
+                        "serial": f" ({item.serial})" if item.serial else "",
+                        "exp": item.expected,
+                        "cnt": item.counted,
+                        "reason": item.discrepancy_reason,
+                    },
                 )
-                % {
-                    "label": item.label,
-                    "serial": f" ({item.serial})" if item.serial else "",
-                    "exp": item.expected,
-                    "cnt": item.counted,
-                    "reason": item.discrepancy_reason,
-                },
-            )
-    summary = mutasi_append(
-        unit=unit,
-        shift=outgoing,
-        actor=actor,
-        category=MutasiCategory.SERAH_TERIMA,
-        text=_summary(handover, items, out_person, in_person),
-    )
+        summary = mutasi_append(
+            unit=unit,
+            shift=outgoing,
+            actor=actor,
+            category=MutasiCategory.SERAH_TERIMA,
+            text=_summary(handover, items, out_person, in_person),
+        )
     Shift.objects.filter(pk=outgoing.pk).update(status=ShiftStatus.CLOSED, closed_at=now)
     open_with_roll_call(incoming, roll_call, actor, now)
     Handover.objects.filter(pk=handover.pk).update(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils.translation import gettext as _
 
 from spkt.core.audit import audit_log
+from spkt.core.booktext import book_language
 from spkt.core.pdf import render_pdf
 from spkt.core.timeutil import duty_day_bounds, local, tanggal
 from spkt.documents.services import letterhead
@@ -26,7 +27,10 @@ def _entries(entries: list[Mutasi], labels: dict[str, str]) -> list[dict]:
             "category": labels.get(e.category, e.category),
             "text": e.text,
             "red": e.red,
-            "author": str(e.author.get_full_name() or e.author.username) if e.author else "",
+            # Entries the system writes (web messages, webhooks, clock alerts) have no author.
+            "author": str(e.author.get_full_name() or e.author.username)
+            if e.author
+            else _("Sistem"),
             "corrects": numbers.get(e.corrects_id, 0) if e.corrects_id else 0,
             "corrected": bool(e.corrections.all()),
         }
@@ -82,8 +86,8 @@ def _shift_block(shift: Shift) -> dict:
 
 
 def book_data(*, unit: Unit, shift: Shift | None = None, day: date | None = None) -> dict:
-    labels = {c.code: c.label for c in categories_for(unit).values()}
-    with translation.override("id"):
+    with book_language():  # the printed book is Indonesian whatever the UI says
+        labels = {c.code: c.label for c in categories_for(unit).values()}
         if shift is not None:
             entries = list(selectors.shift_entries(shift=shift))
             title = f"Dinas {local(shift.starts_at):%d-%m-%Y}"

@@ -3,6 +3,7 @@ hash, and the 1 x 24 h standard measured from the records."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -16,14 +17,32 @@ from spkt.dutylog.models import Mutasi, Shift, ShiftStatus
 from spkt.org.models import Unit
 
 
-def shift_covering(*, unit: Unit, at: datetime | None = None) -> Shift | None:
-    """The shift whose book is current at ``at`` (default now), without creating one: the open
-    shift if there is one, else the roster's shift covering the moment."""
+def shift_on_duty(*, unit: Unit, at: datetime | None = None) -> Shift | None:
+    """The current shift of a unit: the one rule every page, API, document and book entry uses.
+
+    1. The open shift, whatever the hour. The book stays with the squad on duty until it hands
+       over, and ``handover_confirm`` seals the outgoing shift and opens the incoming one in one
+       transaction, so from the moment both heads confirm, the incoming shift is current, even
+       when the handover came before the planned end.
+    2. When no shift is open (before the unit's first apel; normally never afterwards), the
+       roster's shift covering ``at``, so long as it is not closed; a closed one is skipped for the
+       next shift of the roster not closed. A sealed shift is never current.
+
+    Reads only: ``services.shift_current`` applies the same rule and plans the shift from the
+    squad rotation when the roster holds none."""
     at = at or clock.now()
     qs = Shift.objects.filter(unit=unit).select_related("regu", "ka_spkt", "pawas")
+    found = qs.filter(status=ShiftStatus.OPEN).first()
+    if found is not None:
+        return found
+    covering = qs.filter(starts_at__lte=at, ends_at__gt=at).first()
+    if covering is None or covering.status != ShiftStatus.CLOSED:
+        return covering
     return (
-        qs.filter(status=ShiftStatus.OPEN, starts_at__lte=at).first()
-        or qs.filter(starts_at__lte=at, ends_at__gt=at).first()
+        qs.filter(starts_at__gte=covering.ends_at)
+        .exclude(status=ShiftStatus.CLOSED)
+        .order_by("starts_at")
+        .first()
     )
 
 
@@ -107,6 +126,9 @@ class Compliance:
     opened_on_time: bool | None = None
     handed_over_on_time: bool | None = None
     handover_overdue: bool = False
+    # Handed over before the planned end: allowed (the incoming shift takes the book at once),
+    # shown to the assessor, and not by itself a failure of the standard.
+    handed_over_early_minutes: int | None = None
     silences: list[tuple[datetime, datetime]] = field(default_factory=list)
 
     @property
@@ -154,6 +176,9 @@ def shift_compliance(
         result.opened_on_time = shift.opened_at <= shift.starts_at + grace
     if shift.closed_at is not None:
         result.handed_over_on_time = shift.closed_at <= (shift.handover_due_at or shift.ends_at)
+        if shift.closed_at < shift.ends_at:
+            early = shift.ends_at - shift.closed_at
+            result.handed_over_early_minutes = max(1, math.ceil(early.total_seconds() / 60))
     elif shift.status == ShiftStatus.OPEN and shift.handover_due_at and now > shift.handover_due_at:
         result.handover_overdue = True
     if shift.opened_at is None:

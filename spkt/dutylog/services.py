@@ -14,11 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from spkt.core import clock
 from spkt.core.audit import audit_log
+from spkt.core.booktext import book_language, require_book_language
 from spkt.core.db import locked_get_or_create
-from spkt.core.ledger import ledger_append, register_ledgered
+from spkt.core.ledger import GENESIS, ledger_append, register_ledgered
+from spkt.core.models import LedgerHead
 from spkt.core.timeutil import duty_day_bounds, duty_day_of, local
 from spkt.dutylog.models import (
     EntryCategory,
@@ -31,14 +34,21 @@ from spkt.dutylog.models import (
     Shift,
     ShiftStatus,
 )
+from spkt.dutylog.selectors import shift_on_duty
 from spkt.org.models import Personnel, Unit
 
 ROTATION_EPOCH = date(2026, 1, 1)
+# Lazy: raised inside book_language() (mutasi_append) but read in the officer's language.
+SEALED = gettext_lazy(
+    "Buku dinas ini sudah disegel pada serah terima dan tidak menerima entri lagi; ulangi pada "
+    "dinas yang sedang berjalan."
+)
 
 
 def mutasi_payload(entry: Mutasi) -> dict:
     return {
         "type": "mutasi",
+        "unit": entry.unit_id,  # since ADR 0032; older entries lack it and still verify
         "shift": entry.shift_id,
         "at": entry.at,
         "category": entry.category,
@@ -49,7 +59,7 @@ def mutasi_payload(entry: Mutasi) -> dict:
     }
 
 
-register_ledgered(Mutasi, mutasi_payload)
+register_ledgered(Mutasi, mutasi_payload, kinds=("dutylog.mutasi",))
 
 
 @dataclass(frozen=True)
@@ -185,21 +195,30 @@ def shift_open_of(unit: Unit) -> Shift | None:
 
 @transaction.atomic(savepoint=False)
 def shift_current(*, unit: Unit, at: datetime | None = None) -> Shift:
-    """The shift whose book takes an entry made at ``at``: the open shift (the book stays with the
-    squad on duty until it hands over), else the roster's shift covering ``at``, planned from
-    the squad rotation when the roster has none yet."""
+    """The shift whose book takes an entry made at ``at``, by the rule of
+    ``selectors.shift_on_duty``: the open shift; with none open, the roster's shift covering
+    ``at`` unless it is closed. When the roster holds nothing usable, the shift is planned from
+    the squad rotation (the next duty day's if the covering one is already closed). Entries made
+    while no shift is open, such as web messages before the unit's first apel, thus wait in a
+    planned shift whose book the apel then opens; never in a sealed one.
+
+    Read under the book lock, the shift stays current until the caller's transaction ends: a
+    document signed by its Ka SPKT cannot be overtaken by a handover."""
     at = at or clock.now()
-    open_shift = shift_open_of(unit)
-    if open_shift is not None and open_shift.starts_at <= at:
-        return open_shift
-    existing = (
-        Shift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at)
-        .select_related("ka_spkt")
-        .first()
-    )
-    if existing:
-        return existing
-    return shift_planned(unit, duty_day_of(at, unit.shift_start_hour), squads_of(unit))
+    book_lock(unit=unit)
+    shift = shift_on_duty(unit=unit, at=at)
+    day = duty_day_of(at, unit.shift_start_hour)
+    while shift is None or shift.status == ShiftStatus.CLOSED:
+        shift = shift_planned(unit, day, squads_of(unit))
+        day += timedelta(days=1)
+    return shift
+
+
+def book_lock(*, unit: Unit) -> None:
+    """Lock the unit's ledger head, which every entry takes anyway (``ledger_append``). Taken
+    first, before any shift row, it puts each entry wholly before or wholly after a handover (the
+    handover seals the outgoing shift while holding it), and gives every writer one lock order."""
+    locked_get_or_create(LedgerHead, unit=unit, defaults={"seq": 0, "hash": GENESIS})
 
 
 def _roll_call_text(lines: list[RollCallLine]) -> str:
@@ -255,21 +274,23 @@ def open_with_roll_call(
     if updated != 1:
         raise ValidationError(_("Sudah ada dinas jaga lain yang sedang berjalan di satuan ini."))
     shift.status, shift.opened_at = ShiftStatus.OPEN, now
-    regu = shift.regu.name if shift.regu else _("dinas jaga")
-    mutasi_append(
-        unit=shift.unit,
-        shift=shift,
-        actor=actor,
-        category=MutasiCategory.APEL,
-        text=_("Apel pembukaan %(regu)s: %(roll)s.")
-        % {"regu": regu, "roll": _roll_call_text(lines)},
-    )
+    with book_language():
+        regu = shift.regu.name if shift.regu else _("dinas jaga")
+        mutasi_append(
+            unit=shift.unit,
+            shift=shift,
+            actor=actor,
+            category=MutasiCategory.APEL,
+            text=_("Apel pembukaan %(regu)s: %(roll)s.")
+            % {"regu": regu, "roll": _roll_call_text(lines)},
+        )
 
 
 @transaction.atomic
 def shift_open(*, shift: Shift, actor, roll_call: list[tuple[int, bool, str]]) -> Shift:
     """Open a shift with its roll call when no shift of the unit is open (the first one, or after
     a gap). Otherwise shifts open through the handover from the shift before."""
+    book_lock(unit=shift.unit)
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
     if shift.status != ShiftStatus.PLANNED:
         raise ValidationError(_("Dinas ini sudah pernah dibuka."))
@@ -296,16 +317,25 @@ def mutasi_append(
     corrects: Mutasi | None = None,
     shift: Shift | None = None,
 ) -> Mutasi:
-    """Append an entry to the Buku Mutasi. A caller that already holds the shift passes it."""
+    """Append an entry to the Buku Mutasi. A caller that already holds the shift passes it.
+    The caller composes ``text`` inside ``book_language()``: the book is Indonesian."""
+    require_book_language("mutasi_append")
     text = (text or "").strip()
+    # Lazy: these reach the officer, and are read after book_language() has ended.
     if not text:
-        raise ValidationError(_("Uraian mutasi tidak boleh kosong."))
+        raise ValidationError(gettext_lazy("Uraian mutasi tidak boleh kosong."))
     categories = categories_for(unit)
     if category not in categories:
-        raise ValidationError(_("Kategori mutasi tidak dikenal."))
+        raise ValidationError(gettext_lazy("Kategori mutasi tidak dikenal."))
     at = at or clock.now()
+    # Under the book lock no handover can seal a shift until this entry commits, and one that
+    # sealed it before is visible: the shift is chosen (or checked) only now.
+    book_lock(unit=unit)
     if shift is None:
         shift = shift_current(unit=unit, at=at)
+    elif Shift.objects.filter(pk=shift.pk, status=ShiftStatus.CLOSED).exists():
+        # The database refuses it too (migration dutylog 0006); this says why, in words.
+        raise ValidationError(SEALED)
     entry = Mutasi(
         unit=unit,
         shift=shift,
@@ -343,9 +373,10 @@ def mutasi_write(
         raise ValidationError(_("Waktu entri tidak boleh di masa depan."))
     if at < (shift.opened_at or shift.starts_at):
         raise ValidationError(_("Waktu entri berada di luar dinas jaga yang sedang berjalan."))
-    entry = mutasi_append(
-        unit=unit, shift=shift, actor=actor, text=text, category=category, at=at, red=red
-    )
+    with book_language():
+        entry = mutasi_append(
+            unit=unit, shift=shift, actor=actor, text=text, category=category, at=at, red=red
+        )
     audit_log(action="dutylog.mutasi.written", actor=actor, unit=unit, target=entry)
     return entry
 
@@ -358,16 +389,17 @@ def mutasi_correct(*, actor, original: Mutasi, text: str) -> Mutasi:
         raise ValidationError(_("Belum ada dinas jaga yang dibuka; lakukan apel pembukaan dulu."))
     if not (text or "").strip():
         raise ValidationError(_("Isi koreksi tidak boleh kosong."))
-    entry = mutasi_append(
-        unit=original.unit,
-        shift=shift,
-        actor=actor,
-        category=original.category,
-        red=original.red,
-        corrects=original,
-        text=_("Koreksi atas entri %(time)s: %(text)s")
-        % {"time": local(original.at).strftime("%d-%m-%Y %H:%M"), "text": text.strip()},
-    )
+    with book_language():
+        entry = mutasi_append(
+            unit=original.unit,
+            shift=shift,
+            actor=actor,
+            category=original.category,
+            red=original.red,
+            corrects=original,
+            text=_("Koreksi atas entri %(time)s: %(text)s")
+            % {"time": local(original.at).strftime("%d-%m-%Y %H:%M"), "text": text.strip()},
+        )
     audit_log(
         action="dutylog.mutasi.corrected",
         actor=actor,

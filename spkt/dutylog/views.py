@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from spkt.core import clock
+from spkt.core.dates import day_param, month_param
 from spkt.core.permissions import Action, can, require, visible_units
 from spkt.core.timeutil import duty_day_of, local
 from spkt.dutylog import forms, handover, selectors, services
@@ -44,7 +45,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 def mutasi_today(request: HttpRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
-    shift = selectors.shift_covering(unit=unit)
+    shift = selectors.shift_on_duty(unit=unit)
     entries = (
         selectors.with_labels(list(selectors.shift_entries(shift=shift)), unit) if shift else []
     )
@@ -157,10 +158,7 @@ def shift_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def day_book(request: HttpRequest, day: str) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
-    try:
-        the_day = date.fromisoformat(day)
-    except ValueError:
-        raise Http404 from None
+    the_day = day_param(day)
     fmt = request.GET.get("format")
     if fmt == "pdf":
         return book_pdf_response(request, unit=unit, day=the_day)
@@ -299,11 +297,9 @@ def handover_page(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
-    month_form = forms.MonthForm(request.GET)
-    today = local(clock.now()).date()
-    year, month = today.year, today.month
-    if month_form.is_valid() and month_form.cleaned_data["bulan"]:
-        year, month = (int(x) for x in month_form.cleaned_data["bulan"].split("-"))
+    raw = request.GET.get("bulan")
+    first = month_param(raw) if raw else local(clock.now()).date().replace(day=1)
+    year, month = first.year, first.month
     if request.method == "POST":
         require(request.user, Action.ROSTER_PLAN, unit)
         try:
@@ -355,12 +351,10 @@ def roster_change(request: HttpRequest, pk: int) -> HttpResponse:
 def compliance(request: HttpRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.COMPLIANCE_VIEW, unit)
-    month_form = forms.MonthForm(request.GET)
-    today = local(clock.now()).date()
-    first = today.replace(day=1)
-    if month_form.is_valid() and month_form.cleaned_data["bulan"]:
-        y, m = (int(x) for x in month_form.cleaned_data["bulan"].split("-"))
-        first = date(y, m, 1)
+    # The month of the duty day on now: before 08:00 on the 1st the shift on duty is last month's.
+    today = duty_day_of(clock.now(), unit.shift_start_hour)
+    raw = request.GET.get("bulan")
+    first = month_param(raw) if raw else today.replace(day=1)
     next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     rows = selectors.shifts_for_assessment(
         unit=unit, start=first, end=next_month - timedelta(days=1)

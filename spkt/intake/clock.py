@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
+from spkt.core.booktext import book_language
 from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.services import mutasi_append, shift_current
 from spkt.intake.models import Contact, Notification, Status
@@ -50,20 +51,21 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, in
                 continue  # answered meanwhile, or another worker got there first
             breached += 1
             _notify(_ka_spkt_on_duty(contact), contact, "breach", now)
-            mutasi_append(
-                unit=contact.unit,
-                category=MutasiCategory.LAPORAN_MASYARAKAT,
-                red=True,
-                text=_(
-                    "Kontak %(code)s (%(channel)s) belum ditanggapi dalam %(m)d "
-                    "menit; Ka SPKT diberi tahu."
+            with book_language():
+                mutasi_append(
+                    unit=contact.unit,
+                    category=MutasiCategory.LAPORAN_MASYARAKAT,
+                    red=True,
+                    text=_(
+                        "Kontak %(code)s (%(channel)s) belum ditanggapi dalam %(m)d "
+                        "menit; Ka SPKT diberi tahu."
+                    )
+                    % {
+                        "code": contact.tracking_code,
+                        "channel": contact.get_channel_display(),
+                        "m": contact.unit.response_minutes,
+                    },
                 )
-                % {
-                    "code": contact.tracking_code,
-                    "channel": contact.get_channel_display(),
-                    "m": contact.unit.response_minutes,
-                },
-            )
     overdue = (
         Contact.objects.filter(
             first_response_at=None, escalated_kapolsek_at=None, breached_at__isnull=False
@@ -83,13 +85,14 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, in
             escalated += 1
             chiefs = list(User.objects.filter(unit=contact.unit, groups__name=Role.KAPOLSEK))
             _notify(chiefs, contact, "escalation", now)
-            mutasi_append(
-                unit=contact.unit,
-                category=MutasiCategory.LAPORAN_MASYARAKAT,
-                red=True,
-                text=_("Kontak %(code)s masih belum ditanggapi; eskalasi ke Kapolsek.")
-                % {"code": contact.tracking_code},
-            )
+            with book_language():
+                mutasi_append(
+                    unit=contact.unit,
+                    category=MutasiCategory.LAPORAN_MASYARAKAT,
+                    red=True,
+                    text=_("Kontak %(code)s masih belum ditanggapi; eskalasi ke Kapolsek.")
+                    % {"code": contact.tracking_code},
+                )
     return breached, escalated
 
 

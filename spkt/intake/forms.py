@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from spkt.core import clock
+from spkt.core.dates import past_date_valid
 from spkt.core.timeutil import local
 from spkt.documents.models import DocType, Document
 from spkt.intake.models import Contact, Outcome
@@ -158,6 +159,7 @@ class LetterForm(forms.Form):
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"invalid": _("Tanggal tidak valid.")},
+        validators=[past_date_valid],
     )
     scan = forms.FileField(
         label=_("Pindaian (PDF, JPG atau PNG, maks. 10 MB)"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from spkt.core import clock
 from spkt.core.audit import audit_log
+from spkt.core.booktext import book_language
 from spkt.core.db import locked_get_or_create
 from spkt.core.timeutil import local
 from spkt.dutylog.models import MutasiCategory
@@ -243,19 +244,20 @@ def contact_receive(
     )
     _store_files(message, incoming.files)
     if new:
-        who = contact.sender_name or contact.sender_address or _("tanpa nama")
-        mutasi_append(
-            unit=unit,
-            actor=actor,
-            category=MutasiCategory.LAPORAN_MASYARAKAT,
-            text=_("Menerima kontak %(channel)s dari %(who)s (%(code)s): %(text)s")
-            % {
-                "channel": contact.get_channel_display(),
-                "who": who,
-                "code": contact.tracking_code,
-                "text": (contact.subject or incoming.body or "")[:120],
-            },
-        )
+        with book_language():
+            who = contact.sender_name or contact.sender_address or _("tanpa nama")
+            mutasi_append(
+                unit=unit,
+                actor=actor,
+                category=MutasiCategory.LAPORAN_MASYARAKAT,
+                text=_("Menerima kontak %(channel)s dari %(who)s (%(code)s): %(text)s")
+                % {
+                    "channel": contact.get_channel_display(),
+                    "who": who,
+                    "code": contact.tracking_code,
+                    "text": (contact.subject or incoming.body or "")[:120],
+                },
+            )
     return contact
 
 
@@ -314,13 +316,14 @@ def contact_reply(*, actor: User, contact: Contact, body: str) -> Message:
     item = OutboxItem.objects.create(message=message, channel=contact.channel, next_attempt_at=now)
     first = _first_response(contact, actor, now)
     if first:
-        mutasi_append(
-            unit=contact.unit,
-            actor=actor,
-            category=MutasiCategory.LAPORAN_MASYARAKAT,
-            text=_("Menanggapi kontak %(code)s melalui %(channel)s.")
-            % {"code": contact.tracking_code, "channel": contact.get_channel_display()},
-        )
+        with book_language():
+            mutasi_append(
+                unit=contact.unit,
+                actor=actor,
+                category=MutasiCategory.LAPORAN_MASYARAKAT,
+                text=_("Menanggapi kontak %(code)s melalui %(channel)s.")
+                % {"code": contact.tracking_code, "channel": contact.get_channel_display()},
+            )
     audit_log(action="intake.contact.replied", actor=actor, unit=contact.unit, target=contact)
     transaction.on_commit(lambda: _enqueue_delivery(item.pk))
     return message
@@ -350,13 +353,14 @@ def contact_acknowledge(*, actor: User, contact: Contact, note: str = "") -> Con
             public=False,
             delivery=Delivery.SENT,
         )
-    mutasi_append(
-        unit=contact.unit,
-        actor=actor,
-        category=MutasiCategory.LAPORAN_MASYARAKAT,
-        text=_("Menanggapi langsung kontak %(code)s (%(channel)s).")
-        % {"code": contact.tracking_code, "channel": contact.get_channel_display()},
-    )
+    with book_language():
+        mutasi_append(
+            unit=contact.unit,
+            actor=actor,
+            category=MutasiCategory.LAPORAN_MASYARAKAT,
+            text=_("Menanggapi langsung kontak %(code)s (%(channel)s).")
+            % {"code": contact.tracking_code, "channel": contact.get_channel_display()},
+        )
     return contact
 
 
@@ -379,17 +383,18 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
         updated_at=now,
     )
     contact.refresh_from_db()
-    mutasi_append(
-        unit=contact.unit,
-        actor=actor,
-        category=MutasiCategory.LAPORAN_MASYARAKAT,
-        text=_("Menutup kontak %(code)s: %(outcome)s%(doc)s.")
-        % {
-            "code": contact.tracking_code,
-            "outcome": contact.get_outcome_display(),
-            "doc": f" ({document.number})" if document is not None else "",
-        },
-    )
+    with book_language():
+        mutasi_append(
+            unit=contact.unit,
+            actor=actor,
+            category=MutasiCategory.LAPORAN_MASYARAKAT,
+            text=_("Menutup kontak %(code)s: %(outcome)s%(doc)s.")
+            % {
+                "code": contact.tracking_code,
+                "outcome": contact.get_outcome_display(),
+                "doc": f" ({document.number})" if document is not None else "",
+            },
+        )
     return contact
 
 
@@ -423,15 +428,12 @@ def ticket_issue(*, unit: Unit) -> Contact:
     counter.last += 1
     DailyCounter.objects.filter(pk=counter.pk).update(last=counter.last)
     ticket = f"A-{counter.last:02d}"
+    with book_language():  # the subject is quoted into the book
+        subject = _("Antrean %(t)s") % {"t": ticket}
     return contact_receive(
         unit=unit,
         queue_ticket=ticket,
-        incoming=Incoming(
-            channel=Channel.WALKIN,
-            body="",
-            subject=_("Antrean %(t)s") % {"t": ticket},
-            received_at=now,
-        ),
+        incoming=Incoming(channel=Channel.WALKIN, body="", subject=subject, received_at=now),
     )
 
 
@@ -453,12 +455,13 @@ def ticket_call_next(*, actor: User, unit: Unit) -> Contact | None:
     )
     contact.refresh_from_db()
     _first_response(contact, actor, now)
-    mutasi_append(
-        unit=unit,
-        actor=actor,
-        category=MutasiCategory.LAPORAN_MASYARAKAT,
-        text=_("Memanggil antrean %(t)s.") % {"t": contact.queue_ticket},
-    )
+    with book_language():
+        mutasi_append(
+            unit=unit,
+            actor=actor,
+            category=MutasiCategory.LAPORAN_MASYARAKAT,
+            text=_("Memanggil antrean %(t)s.") % {"t": contact.queue_ticket},
+        )
     return contact
 
 

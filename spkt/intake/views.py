@@ -32,6 +32,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from spkt.core.audit import audit_log
 from spkt.core.pdf import qr_svg
 from spkt.core.permissions import Action, acting_unit, can, require
+from spkt.dutylog.selectors import shift_on_duty
 from spkt.intake import selectors, services
 from spkt.intake.forms import AcknowledgeForm, CloseForm, LetterForm, LinkForm, PhoneForm, ReplyForm
 from spkt.intake.models import REPLYABLE, Channel, Contact, Delivery, OutboxStatus, Outcome, Status
@@ -87,10 +88,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     can_write = can(request.user, Action.MUTASI_WRITE, unit)
+    # The squad on duty heads the list, so a desk screen that never reloads shows the handover.
+    shift = shift_on_duty(unit=unit)
     etag = None
     if request.htmx:
         # The list polls every 15 s; most polls find nothing new and cost one aggregate query.
-        salt = f"{request.user.pk}:{can_write}:{request.LANGUAGE_CODE}"
+        on_duty = f"{shift.pk}:{shift.ka_spkt_id}" if shift else "-"
+        salt = f"{request.user.pk}:{can_write}:{request.LANGUAGE_CODE}:{on_duty}"
         etag = quote_etag(selectors.inbox_etag(unit=unit, salt=salt))
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
@@ -98,6 +102,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "unit": unit,
         "inbox": selectors.inbox(unit=unit),
+        "shift": shift,
         "can_write": can_write,
         "called": selectors.tickets_called(unit=unit, limit=1),
         "waiting_tickets": selectors.tickets_waiting(unit=unit),

@@ -6,18 +6,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from spkt.core.dates import DateInputError
+
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     return render(request, "error.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(
-        request,
-        400,
-        _("Permintaan tidak dapat diproses"),
-        _("Data yang dikirim tidak valid atau terlalu besar. Tidak ada yang disimpan."),
-    )
+    # A refusal that explains itself (a date out of range) says why; others stay generic.
+    if isinstance(exception, DateInputError) and exception.args:
+        message = str(exception.args[0])
+    else:
+        message = _("Data yang dikirim tidak valid atau terlalu besar. Tidak ada yang disimpan.")
+    return _page(request, 400, _("Permintaan tidak dapat diproses"), message)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from spkt.core.models import UnitKey
 from spkt.core.pdf import qr_svg
@@ -15,7 +15,7 @@ from spkt.core.signing import public_pem, verify_payload
 from spkt.documents.forms import PublicLpForm, PublicSktlkForm
 from spkt.documents.models import Document
 from spkt.documents.prereg import prereg_create
-from spkt.documents.selectors import STATUS_LABELS, document_status
+from spkt.documents.selectors import STATUS_LABELS, document_public_status
 from spkt.org.models import Unit, UnitKind
 
 MAX_PARAM = 2000
@@ -47,7 +47,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     p, s = request.GET.get("p", ""), request.GET.get("s", "")
     if p or s:
         signed = _signature_holds(doc, p, s)
-    status = document_status(doc) if signed is not False else "tampered"
+    status = document_public_status(doc) if signed is not False else "tampered"
     return render(
         request,
         "portal/verify.html",
@@ -60,6 +60,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@cache_control(public=True, max_age=3600)  # the one page proxies may keep (NoStoreMiddleware)
 def public_key(request: HttpRequest, code: str) -> HttpResponse:
     """The unit's published verification key (PEM), for offline checks of QR payloads."""
     key = UnitKey.objects.filter(unit__code=code).values_list("public_key", flat=True).first()

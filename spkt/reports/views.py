@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from spkt.core import clock
+from spkt.core.dates import day_param
 from spkt.core.permissions import Action, can, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents.selectors import document_list
-from spkt.dutylog.selectors import shift_compliance, shift_covering, shift_entries
+from spkt.dutylog.selectors import shift_compliance, shift_entries, shift_on_duty
 from spkt.org.models import Role
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
@@ -38,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if unit is not None and unit.regu.exists() and can(user, Action.MUTASI_VIEW, unit):
         # The desk panels belong to units that keep guard squads (an SPKT desk).
-        shift = shift_covering(unit=unit)
+        shift = shift_on_duty(unit=unit)
         context["desk"] = True
         context["shift"] = shift
         # The 1 x 24 h standard, flagged where the Ka SPKT looks first.
@@ -56,13 +55,7 @@ def daily(request: HttpRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.REPORT_VIEW, unit)
     raw = request.GET.get("tanggal")
-    if raw:
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            raise Http404 from None
-    else:
-        day = duty_day_of(clock.now(), unit.shift_start_hour)
+    day = day_param(raw) if raw else duty_day_of(clock.now(), unit.shift_start_hour)
     report = daily_report(unit=unit, day=day)
     return render(
         request,

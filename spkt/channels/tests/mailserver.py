@@ -106,6 +106,7 @@ class MailServer:
         self.smtp_logins: list[str] = []
         self._mailboxes: dict[str, Mailbox] = {}
         self._pool: list[tuple[str, str]] = []
+        self._delivered_ns = 0  # the last Maildir name's time, see deliver()
         self._dovecot: subprocess.Popen | None = None
         self._smtp: Controller | None = None
         if os.geteuid() == 0:
@@ -329,7 +330,10 @@ service anvil {{
         """Drop a mail into the Maildir as an MTA's local delivery would."""
         sender = mail_from.strip("<>")
         trace = f"Return-Path: <{sender}>\r\nDelivered-To: {rcpt or mailbox.address}\r\n"
-        name = f"{time.time_ns()}.M{uuid.uuid4().hex}P{os.getpid()}.{DOMAIN}"
+        # Dovecot numbers new mails in the order of their names: a strictly increasing time keeps
+        # that the order of delivery even when the test clock stands still.
+        self._delivered_ns = max(time.time_ns(), self._delivered_ns + 1)
+        name = f"{self._delivered_ns}.M{uuid.uuid4().hex}P{os.getpid()}.{DOMAIN}"
         tmp, new = mailbox.path / "tmp" / name, mailbox.path / "new" / name
         tmp.write_bytes(trace.encode() + data)
         os.chown(tmp, self.mail_uid, self.mail_gid)

@@ -3,11 +3,14 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from spkt.conftest import is_postgres, issue
-from spkt.core.ledger import GENESIS, ledger_append, verify
+from spkt.core.booktext import book_language
+from spkt.core.ledger import GENESIS, ledger_append, register_ledger_only, verify
 from spkt.core.models import AppendOnlyError, LedgerEntry
 from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.services import mutasi_append
 from spkt.org.models import Unit
+
+register_ledger_only("test.entry")  # these tests' entries are their own record
 
 
 def chain(unit: Unit, n: int = 5) -> list[LedgerEntry]:
@@ -113,9 +116,10 @@ def test_reordered_entries_are_detected(selatan: Unit) -> None:
 
 
 def test_a_changed_mutasi_row_no_longer_matches_its_entry(selatan: Unit) -> None:
-    entry = mutasi_append(
-        unit=selatan, text="Apel pagi, personel lengkap.", category=MutasiCategory.APEL
-    )
+    with book_language():
+        entry = mutasi_append(
+            unit=selatan, text="Apel pagi, personel lengkap.", category=MutasiCategory.APEL
+        )
     tamper("UPDATE dutylog_mutasi SET text = %s WHERE id = %s", ["Apel pagi.", entry.pk])
     result = verify()
     assert "dutylog.Mutasi" in result.first_break.reason

@@ -69,11 +69,14 @@ def test_the_head_of_an_unfinished_day_is_not_offered(
     assert response.status_code == 404
 
 
-def test_bad_days_and_other_stations_are_not_found(
+def test_bad_days_are_refused_and_other_stations_are_not_found(
     client: Client, petugas, outsider, selatan
 ) -> None:
     client.force_login(petugas)
-    assert client.get(reverse("dutylog:day", args=["kemarin"])).status_code == 404
+    for bad in ("kemarin", "9999-12-31", "0001-01-01", "2026-13-45"):
+        answer = client.get(reverse("dutylog:day", args=[bad]))
+        assert answer.status_code == 400
+        assert "Tanggal" in answer.content.decode()
     client.force_login(outsider)
     assert (
         client.get(reverse("dutylog:day", args=["2026-11-01"]), {"unit": selatan.pk}).status_code

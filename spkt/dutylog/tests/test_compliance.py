@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from django.test import Client
@@ -31,10 +31,28 @@ def test_a_long_night_silence_is_flagged_and_entries_end_it(open_shift, petugas,
 
 
 def test_the_assessor_sees_failing_shifts(client: Client, open_shift, penilai) -> None:
-    client.force_login(penilai)
+    month = local(open_shift.starts_at).strftime("%Y-%m")  # an hour later may be the next month
     with time_machine.travel(open_shift.handover_due_at + timedelta(hours=1)):
-        page = client.get(reverse("dutylog:compliance")).content.decode()
+        client.force_login(penilai)  # a fresh session at that hour, not one from the day before
+        page = client.get(reverse("dutylog:compliance"), {"bulan": month}).content.decode()
     assert 'data-flag="handover-overdue"' in page
+
+
+def test_before_the_shift_change_on_the_first_the_page_shows_the_month_on_duty(
+    client: Client, selatan, squads, ka_spkt, penilai
+) -> None:
+    from spkt.dutylog.services import shift_current, shift_open
+    from spkt.dutylog.tests.conftest import all_present
+
+    # 07:30 WITA on 1 December: the shift on duty began on 30 November at 08:00.
+    with time_machine.travel(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False):
+        shift = shift_current(unit=selatan)
+        with clock.travel(shift.starts_at + timedelta(minutes=5)):
+            shift_open(shift=shift, actor=ka_spkt, roll_call=all_present(shift))
+        client.force_login(penilai)
+        response = client.get(reverse("dutylog:compliance"))
+    assert response.context["month"] == date(2026, 11, 1)
+    assert f'data-shift="{shift.pk}"' in response.content.decode()
 
 
 def test_desk_officers_do_not_get_the_assessment(client: Client, petugas, open_shift) -> None:

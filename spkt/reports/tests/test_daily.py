@@ -43,9 +43,21 @@ def test_another_station_cannot_open_the_report(client: Client, outsider, selata
     assert client.get(URL, {"unit": selatan.pk}).status_code == 404
 
 
-def test_a_bad_date_is_not_found(client: Client, petugas) -> None:
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("27-11-2026", "gunakan format TTTT-BB-HH"),
+        ("9999-12-31", "Tanggal harus antara 2000-01-01 dan 2100-12-31."),
+        ("0001-01-01", "Tanggal harus antara 2000-01-01 dan 2100-12-31."),
+    ],
+)
+def test_a_bad_or_far_date_is_refused_with_the_reason(
+    client: Client, petugas, raw: str, message: str
+) -> None:
     client.force_login(petugas)
-    assert client.get(URL, {"tanggal": "27-11-2026"}).status_code == 404
+    answer = client.get(URL, {"tanggal": raw})
+    assert answer.status_code == 400
+    assert message in answer.content.decode()
 
 
 def test_anonymous_is_sent_to_login(client: Client, db) -> None:
@@ -58,18 +70,22 @@ def test_the_report_counts_contacts_by_channel_and_the_five_minute_standard(
     from datetime import timedelta
 
     from spkt.core import clock
+    from spkt.core.timeutil import local_datetime
     from spkt.intake.services import Incoming, contact_acknowledge, contact_receive
 
-    quick = contact_receive(
-        unit=selatan, incoming=Incoming(channel="sms", body="a", sender_address="0811")
-    )
-    contact_acknowledge(actor=petugas, contact=quick)
-    with clock.travel(clock.now() + timedelta(minutes=1)):
+    # Both contacts in the middle of yesterday's duty day, whatever the hour the test runs at.
+    day = duty_day_of(clock.now(), selatan.shift_start_hour) - timedelta(days=1)
+    at = local_datetime(day, selatan.shift_start_hour) + timedelta(hours=2)
+    with clock.travel(at):
+        quick = contact_receive(
+            unit=selatan, incoming=Incoming(channel="sms", body="a", sender_address="0811")
+        )
+        contact_acknowledge(actor=petugas, contact=quick)
+    with clock.travel(at + timedelta(minutes=1)):
         contact_receive(
             unit=selatan, incoming=Incoming(channel="whatsapp", body="b", sender_address="0812")
         )
     client.force_login(petugas)
-    day = duty_day_of(clock.now(), selatan.shift_start_hour)
     report = client.get(URL, {"tanggal": day.isoformat()}).context["report"]
     assert (report.contacts_total, report.contacts_on_time) == (2, 1)
     assert ("SMS", 1, 1) in report.contacts

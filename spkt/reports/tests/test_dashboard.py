@@ -80,8 +80,8 @@ def test_the_ka_spkt_sees_an_overdue_handover_on_the_dashboard(
         shift_open(
             shift=shift, actor=ka_spkt, roll_call=[(pid, True, "") for pid in shift.lineup()]
         )
-    client.force_login(ka_spkt)
     with time_machine.travel(shift.handover_due_at + timedelta(minutes=5)):
+        client.force_login(ka_spkt)  # a fresh session at that hour, not one from the day before
         page = client.get(reverse("dashboard")).content.decode()
     assert 'data-flag="handover-overdue"' in page
 

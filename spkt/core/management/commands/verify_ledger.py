@@ -1,4 +1,5 @@
-"""Walk every unit's hash chain: exit 0 when all are intact, 1 naming the first broken entry.
+"""Walk every unit's hash chain and the records its entries point to: exit 0 when all are intact,
+1 naming the first break (unit, seq, entry id and kind; or the record that has no entry).
 
 ``--anchor FILE`` also checks day head hashes kept outside the system (lines ``unit:seq:hash``, as
 exported from a day's Buku Mutasi page): the chain must still hold that hash at that position.
@@ -32,7 +33,11 @@ class Command(BaseCommand):
             sys.exit(1)
         anchors = 0
         for path in options["anchor"] or []:
-            for line in path.read_text().split():
+            try:
+                lines = path.read_text().split()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CommandError(f"Cannot read anchor file {path}: {exc}") from None
+            for line in lines:
                 unit_id, seq, digest = self._parse(line)
                 stored = (
                     LedgerEntry.objects.filter(unit_id=unit_id, seq=seq)
