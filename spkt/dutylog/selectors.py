@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from spkt.core import clock
 from spkt.core.models import LedgerEntry
@@ -130,6 +131,16 @@ class Compliance:
     # shown to the assessor, and not by itself a failure of the standard.
     handed_over_early_minutes: int | None = None
     silences: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    @property
+    def handed_over_early_text(self) -> str:
+        """How early, as the desk reads it: "45 menit", "12 jam 58 menit"."""
+        hours, minutes = divmod(self.handed_over_early_minutes or 0, 60)
+        if not hours:
+            return _("%(m)d menit") % {"m": minutes}
+        if not minutes:
+            return _("%(h)d jam") % {"h": hours}
+        return _("%(h)d jam %(m)d menit") % {"h": hours, "m": minutes}
 
     @property
     def ok(self) -> bool:

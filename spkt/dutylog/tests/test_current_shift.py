@@ -290,3 +290,12 @@ def test_entries_during_a_handover_go_wholly_before_or_after_the_seal(
         assert doc.shift_id == holder.pk, doc.number
         assert doc.snapshot["signer"]["name"] == doc.shift.ka_spkt.name.upper()
     assert verify().ok
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(30, "30 menit"), (60, "1 jam"), (778, "12 jam 58 menit")]
+)
+def test_an_early_handover_reads_in_hours_and_minutes(minutes: int, text: str) -> None:
+    from spkt.dutylog.selectors import Compliance
+
+    assert Compliance(handed_over_early_minutes=minutes).handed_over_early_text == text
