@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "spkt.portal",
     "spkt.api",
     "spkt.intake",
+    "spkt.fieldhelp",
     "spkt.channels",
 ]
 

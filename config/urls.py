@@ -14,6 +14,7 @@ urlpatterns = [
     path("laporan/", include("spkt.reports.urls")),
     path("api/", include("spkt.api.urls")),
     path("kontak/", include("spkt.intake.urls")),
+    path("bantuan/", include("spkt.fieldhelp.urls")),
     path("hooks/", include("spkt.channels.urls")),
     path("", include("spkt.portal.urls")),
     path("admin/", admin.site.urls),

@@ -552,4 +552,81 @@ def seed_all() -> str:
     issued = seed_cases(units, users)
     issued += seed_reports(units, users)
     seed_contacts(units, users)
+    seed_field_tasks(units, users)
     return f"{len(units)} units, {User.objects.count()} users, {issued} new demo documents"
+
+
+def seed_field_tasks(units: dict[str, Unit], users: dict[str, User]) -> int:
+    """Field help on the board right now: a TPTKP on scene whose hourly report is late, a patrol
+    dispatched, and one request still waiting for a team."""
+    from spkt.dutylog.selectors import shift_on_duty
+    from spkt.fieldhelp.models import Task
+    from spkt.fieldhelp.services import (
+        task_create,
+        task_dispatch,
+        task_report,
+        task_status,
+        task_step_tick,
+        task_types_for,
+    )
+
+    selatan = units["kota-selatan"]
+    if Task.objects.filter(unit=selatan).exists():
+        return 0
+    desk = users["kaspkt"]
+    shift = shift_on_duty(unit=selatan)
+    lineup = sorted(shift.lineup()) if shift is not None else []
+    people = list(Personnel.objects.filter(pk__in=lineup).order_by("pk"))
+    vehicles = list(Equipment.objects.filter(unit=selatan, kind=EquipmentKind.VEHICLE))
+    types = {t.code: t for t in task_types_for(selatan)}
+    now = clock.now()
+    with clock.travel(now - timedelta(minutes=95)):
+        tptkp = task_create(
+            actor=desk,
+            unit=selatan,
+            task_type=types["tptkp"],
+            source="phone",
+            address="Jl. Nani Wartabone, depan Pasar Sentral",
+            lat="0.5412",
+            lon="123.0595",
+            known="Perkelahian; satu orang luka ringan.",
+            requested_by="Pedagang pasar (telepon)",
+            priority="high",
+        )
+    if not people:
+        return 1
+    reason = "" if len(people) > 1 else "Demo: satu-satunya personel dinas"
+    with clock.travel(now - timedelta(minutes=93)):
+        task_dispatch(
+            actor=desk,
+            task=tptkp,
+            personnel=people[:1],
+            equipment=vehicles[:1],
+            override_reason=reason,
+        )
+    with clock.travel(now - timedelta(minutes=85)):
+        task_status(actor=desk, task=tptkp, status="on_scene", idempotency_key="demo-1")
+        task_step_tick(actor=desk, task=tptkp, step=1)
+        task_step_tick(actor=desk, task=tptkp, step=2)
+    with clock.travel(now - timedelta(minutes=80)):
+        task_report(actor=desk, task=tptkp, text="Korban dibawa ke RS; TKP dipasang garis polisi.")
+    if len(people) > 1:
+        with clock.travel(now - timedelta(minutes=30)):
+            patrol = task_create(
+                actor=desk,
+                unit=selatan,
+                task_type=types["patroli"],
+                source="planned",
+                address="Rute Biawu - Limba B - Pasar Sentral",
+            )
+            task_dispatch(actor=desk, task=patrol, personnel=people[1:2])
+    with clock.travel(now - timedelta(minutes=3)):
+        task_create(
+            actor=desk,
+            unit=selatan,
+            task_type=types["pengaturan"],
+            source="order",
+            address="Simpang Jl. Sudirman - Jl. Panjaitan",
+            requested_by="Kapolsek",
+        )
+    return 3

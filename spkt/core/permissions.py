@@ -34,6 +34,7 @@ class Action(StrEnum):
     LP_WRITE = "lp.write"
     LP_REVIEW = "lp.review"
     RESKRIM_QUEUE = "reskrim.queue"
+    FIELD_WRITE = "field.write"
 
 
 _ALL_STAFF = frozenset(Role.values)
@@ -52,6 +53,8 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     # The case review (gelar awal) and the progress notes the reporter reads.
     Action.LP_REVIEW: frozenset({Role.RESKRIM}),
     Action.RESKRIM_QUEUE: frozenset({Role.RESKRIM, Role.KA_SPKT, Role.KAPOLSEK, Role.PENILAI}),
+    # Field help: request, dispatch and follow a task (the desk; the assigned officer too).
+    Action.FIELD_WRITE: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
 }
 # Actions that change a unit's records: only at the user's own unit, never at a unit below.
 WRITE_ACTIONS = frozenset(
@@ -63,6 +66,7 @@ WRITE_ACTIONS = frozenset(
         Action.ROSTER_PLAN,
         Action.LP_WRITE,
         Action.LP_REVIEW,
+        Action.FIELD_WRITE,
     }
 )
 

@@ -275,6 +275,9 @@ def contact_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_close(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_for_write(request, pk)
     form = CloseForm(request.POST, unit=contact.unit)
+    if form.is_valid() and form.cleaned_data["outcome"] == Outcome.FIELD_HELP:
+        # Not closed silently: the desk confirms the field-help task, which closes the contact.
+        return redirect(reverse("fieldhelp:task-new") + "?" + urlencode({"kontak": contact.pk}))
     if form.is_valid():
         try:
             closed = services.contact_close(

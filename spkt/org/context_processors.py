@@ -16,6 +16,7 @@ def desk(request: HttpRequest) -> dict:
     items = [(reverse("dashboard"), _("Beranda"), "dashboard")]
     if can(user, Action.MUTASI_VIEW):
         items.append((reverse("intake:inbox"), _("Kontak masuk"), "inbox"))
+        items.append((reverse("fieldhelp:board"), _("Bantuan lapangan"), "fieldhelp"))
     if can(user, Action.SKTLK_ISSUE):
         items.append((reverse("documents:sktlk-new"), _("Terbitkan SKTLK"), "sktlk-new"))
     if can(user, Action.LP_WRITE):

@@ -34,6 +34,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .select_related("contact")
             .order_by("-created_at")[:10]
         ),
+        # Alerts of the hourly clock of field help (overdue situation reports).
+        "field_alerts": list(
+            user.field_alerts.filter(read_at=None)
+            .select_related("task__type")
+            .order_by("-created_at")[:10]
+        ),
     }
     if unit is not None and unit.regu.exists() and can(user, Action.MUTASI_VIEW, unit):
         # The desk panels belong to units that keep guard squads (an SPKT desk).

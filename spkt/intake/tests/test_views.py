@@ -472,11 +472,28 @@ def test_closing_with_an_outcome_takes_the_contact_off_the_inbox(
     assert f'data-contact-id="{contact.pk}"' not in page(client.get(reverse("intake:inbox")))
 
 
-def test_field_help_closes_with_its_outcome(client: Client, contact, petugas) -> None:
+def test_field_help_asks_for_confirmation_then_closes_with_its_outcome(
+    client: Client, contact, petugas
+) -> None:
     login(client, petugas)
-    client.post(reverse("intake:contact-close", args=[contact.pk]), {"outcome": "field_help"})
+    answer = client.post(
+        reverse("intake:contact-close", args=[contact.pk]), {"outcome": "field_help"}
+    )
+    confirm = reverse("fieldhelp:task-new") + f"?kontak={contact.pk}"
+    assert answer.status_code == 302
+    assert answer["Location"] == confirm
+    contact.refresh_from_db()
+    assert contact.status != Status.CLOSED  # not closed silently
+    from spkt.fieldhelp.services import task_types_for
+
+    tptkp = next(t for t in task_types_for(contact.unit) if t.code == "tptkp")
+    answer = client.post(
+        confirm, {"task_type": tptkp.pk, "address": "Jl. Raja Eyato", "priority": "normal"}
+    )
+    assert answer.status_code == 302
     contact.refresh_from_db()
     assert contact.outcome == "field_help"
+    assert contact.field_tasks.get().type == tptkp
     assert Mutasi.objects.filter(text__contains="Bantuan lapangan").exists()
 
 

@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from spkt.fieldhelp.clock import report_sweep
 from spkt.intake.clock import sla_sweep
 from spkt.intake.outbox import outbox_sweep
 
@@ -16,7 +17,10 @@ POLLERS: list = []  # channel pollers (email) register here: callables run every
 
 
 class Command(BaseCommand):
-    help = "Run the contact clock (breaches, escalations), outbox retries and channel polling."
+    help = (
+        "Run the contact clock (breaches, escalations), the hourly field-report clock, outbox "
+        "retries and channel polling."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=15.0)
@@ -25,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         while True:
             close_old_connections()
-            for job in (sla_sweep, outbox_sweep, *POLLERS):
+            for job in (sla_sweep, report_sweep, outbox_sweep, *POLLERS):
                 try:
                     job()
                 except Exception:  # one failing job never stops the clock

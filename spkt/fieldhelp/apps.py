@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FieldhelpConfig(AppConfig):
+    name = "spkt.fieldhelp"
+    label = "fieldhelp"

@@ -1,0 +1,109 @@
+"""Forms of the field-help pages: they parse; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from spkt.fieldhelp.models import Priority, Source, TaskStatus
+from spkt.fieldhelp.services import task_types_for
+from spkt.org.models import Kelurahan, Unit
+
+KEY = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+
+class TaskForm(forms.Form):
+    task_type = forms.ChoiceField(label=_("Jenis"))
+    source = forms.ChoiceField(label=_("Sumber"), choices=Source.choices)
+    address = forms.CharField(label=_("Alamat lokasi"), max_length=255)
+    kelurahan = forms.ModelChoiceField(
+        label=_("Kelurahan"), queryset=Kelurahan.objects.none(), required=False
+    )
+    lat = forms.CharField(label=_("Lintang"), max_length=20, required=False)
+    lon = forms.CharField(label=_("Bujur"), max_length=20, required=False)
+    known = forms.CharField(
+        label=_("Yang diketahui"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    requested_by = forms.CharField(label=_("Peminta"), max_length=160, required=False)
+    priority = forms.ChoiceField(
+        label=_("Prioritas"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+
+    def __init__(self, *args, unit: Unit, with_contact: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.types = {str(t.pk): t for t in task_types_for(unit)}
+        self.fields["task_type"].choices = [(k, t.label) for k, t in self.types.items()]
+        self.fields["kelurahan"].queryset = Kelurahan.objects.filter(unit=unit)
+        if with_contact:
+            del self.fields["source"]
+        else:
+            self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.CONTACT]
+
+    def clean_task_type(self):
+        return self.types[self.cleaned_data["task_type"]]
+
+
+class DispatchForm(forms.Form):
+    personnel = forms.TypedMultipleChoiceField(
+        label=_("Personel"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    equipment = forms.TypedMultipleChoiceField(
+        label=_("Kendaraan / HT"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    override_reason = forms.CharField(
+        label=_("Alasan pengecualian (bila personel tidak dinas atau sedang bertugas)"),
+        max_length=255,
+        required=False,
+    )
+
+    def __init__(self, *args, personnel, equipment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {p.pk: p for p in personnel}
+        self.items = {e.pk: e for e in equipment}
+        self.fields["personnel"].choices = [(k, str(p)) for k, p in self.people.items()]
+        self.fields["equipment"].choices = [(k, str(e)) for k, e in self.items.items()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["people"] = [self.people[k] for k in data.get("personnel") or []]
+        data["things"] = [self.items[k] for k in data.get("equipment") or []]
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, TaskStatus(s).label) for s in (TaskStatus.EN_ROUTE, TaskStatus.ON_SCENE)]
+    )
+    idempotency_key = KEY
+    lat = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    lon = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    accuracy_m = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+
+
+class CorrectionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Kembalikan ke"),
+        choices=[(s, TaskStatus(s).label) for s in (TaskStatus.DISPATCHED, TaskStatus.EN_ROUTE)],
+    )
+    note = forms.CharField(label=_("Alasan koreksi"), max_length=255)
+
+
+class StepForm(forms.Form):
+    step = forms.IntegerField(min_value=1, max_value=50)
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(
+        label=_("Laporan situasi"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    idempotency_key = KEY
+
+
+class ClearForm(forms.Form):
+    handed_to = forms.CharField(
+        label=_("Diserahkan kepada (Reskrim, Lantas, rumah sakit; kosong bila selesai)"),
+        max_length=120,
+        required=False,
+    )
+    note = forms.CharField(label=_("Catatan"), max_length=255, required=False)
+    idempotency_key = KEY

@@ -1,0 +1,156 @@
+"""Reads for field help, scoped by what the user may see: the desk board and one task."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.http import Http404
+
+from spkt.core import clock
+from spkt.core.permissions import visible_units
+from spkt.dutylog.selectors import shift_on_duty
+from spkt.fieldhelp.models import Assignment, SituationReport, StatusEvent, Task
+from spkt.org.models import Equipment, EquipmentKind, Personnel, Unit
+
+# Amber when this share of the report interval or less is left.
+AMBER_SHARE = 6  # 1/6: ten minutes of an hour
+
+
+def task_get(*, user, pk: int) -> Task:
+    """A task the user may see; another station's id is a 404."""
+    task = (
+        Task.objects.filter(pk=pk, unit__in=visible_units(user))
+        .select_related("unit", "type", "kelurahan", "contact", "created_by")
+        .first()
+    )
+    if task is None:
+        raise Http404
+    return task
+
+
+def _active_assignments() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(active=True).select_related("personnel", "equipment"),
+        to_attr="active_assignments",
+    )
+
+
+def open_tasks(*, unit: Unit) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(unit=unit, cleared_at=None)
+        .select_related("type", "kelurahan")
+        .prefetch_related(_active_assignments())
+        .order_by("requested_at", "pk")
+    )
+
+
+def report_state(task: Task, now: datetime) -> str:
+    """ "ok", "amber" (the hour nearly up) or "red" (overdue); "" before the clock runs."""
+    if task.report_due_at is None or task.cleared_at is not None:
+        return ""
+    left = task.report_due_at - now
+    if left <= timedelta(0):
+        return "red"
+    if left <= timedelta(minutes=task.type.report_interval_minutes) / AMBER_SHARE:
+        return "amber"
+    return "ok"
+
+
+@dataclass
+class BoardRow:
+    task: Task
+    age: timedelta
+    to_arrival: timedelta | None  # request -> on scene, or so far while not arrived
+    report_age: timedelta | None  # since the last report (or the dispatch)
+    state: str
+
+
+@dataclass
+class Board:
+    rows: list[BoardRow]
+    personnel: list[Personnel]
+    equipment: list[Equipment]
+    now: datetime
+
+
+def board(*, unit: Unit, now: datetime | None = None) -> Board:
+    now = now or clock.now()
+    rows = []
+    for task in open_tasks(unit=unit):
+        arrived = task.on_scene_at
+        since = task.last_report_at or task.dispatched_at
+        rows.append(
+            BoardRow(
+                task=task,
+                age=now - task.requested_at,
+                to_arrival=(arrived or now) - task.requested_at if task.dispatched_at else None,
+                report_age=now - since if since else None,
+                state=report_state(task, now),
+            )
+        )
+    busy = Assignment.objects.filter(active=True, task__unit=unit)
+    shift = shift_on_duty(unit=unit, at=now)
+    lineup = shift.lineup() if shift is not None else set()
+    personnel = list(
+        Personnel.objects.filter(pk__in=lineup, active=True)
+        .exclude(pk__in=busy.exclude(personnel=None).values("personnel"))
+        .order_by("name")
+    )
+    equipment = list(
+        Equipment.objects.filter(
+            unit=unit, active=True, kind__in=[EquipmentKind.VEHICLE, EquipmentKind.RADIO]
+        )
+        .exclude(pk__in=busy.exclude(equipment=None).values("equipment"))
+        .order_by("kind", "name")
+    )
+    return Board(rows=rows, personnel=personnel, equipment=equipment, now=now)
+
+
+def dispatchable(*, unit: Unit) -> tuple[QuerySet[Personnel], QuerySet[Equipment]]:
+    """Everyone and everything the desk may pick (the service decides what needs an override)."""
+    return (
+        Personnel.objects.filter(unit=unit, active=True).order_by("name"),
+        Equipment.objects.filter(
+            unit=unit, active=True, kind__in=[EquipmentKind.VEHICLE, EquipmentKind.RADIO]
+        ).order_by("kind", "name"),
+    )
+
+
+def task_timeline(task: Task):
+    return task.events.select_related("by").order_by("at", "pk")
+
+
+def tasks_of_officer(*, user) -> QuerySet[Task]:
+    """The open tasks the user's own personnel record is assigned to."""
+    person = getattr(user, "personnel", None)
+    if person is None:
+        return Task.objects.none()
+    return (
+        Task.objects.filter(
+            cleared_at=None, assignments__personnel=person, assignments__active=True
+        )
+        .select_related("type", "unit")
+        .distinct()
+        .order_by("requested_at")
+    )
+
+
+def board_etag(*, unit: Unit, salt: str = "", now: datetime | None = None) -> str:
+    """A fingerprint of what the board shows. Every change of a task appends an event, a report
+    or an assignment (all with growing ids), and the ages on the board move once a minute."""
+    now = now or clock.now()
+    tasks = Task.objects.filter(unit=unit, cleared_at=None).aggregate(
+        n=Count("pk"), overdue=Max("overdue_at"), due=Max("report_due_at")
+    )
+    parts = [
+        tasks,
+        StatusEvent.objects.filter(task__unit=unit).aggregate(m=Max("pk")),
+        SituationReport.objects.filter(task__unit=unit).aggregate(m=Max("pk")),
+        Assignment.objects.filter(task__unit=unit).aggregate(m=Max("pk"), r=Max("released_at")),
+    ]
+    raw = "|".join(str(sorted(p.items())) for p in parts) + f"|{now:%Y%m%d%H%M}|{salt}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
