@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from spkt.api.fields import DateTimeField
@@ -12,6 +13,8 @@ from spkt.documents.models import Document, Gender
 from spkt.documents.selectors import document_status
 from spkt.documents.services import CitizenData, LostItem
 from spkt.dutylog.models import Mutasi
+from spkt.intake.forms import MAX_REPLY
+from spkt.intake.models import REPLYABLE, Attachment, Channel, Contact, Message, Outcome, Status
 from spkt.org.models import Unit
 
 
@@ -150,3 +153,169 @@ class DailyReportSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     mutasi_total = serializers.IntegerField()
     documents = DocumentSerializer(many=True)
+
+
+# --- Contacts (the desk's inbox) ----------------------------------------------------------------
+class ContactSerializer(ModelSerializer):
+    """A contact as the inbox lists it. The sender's name and address are shown as on the desk
+    page: the officer answers on them."""
+
+    replyable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "unit",
+            "channel",
+            "tracking_code",
+            "sender_name",
+            "sender_address",
+            "subject",
+            "category",
+            "status",
+            "queue_ticket",
+            "received_at",
+            "first_response_due_at",
+            "first_response_at",
+            "first_response_by",
+            "breached_at",
+            "claimed_by",
+            "claimed_at",
+            "called_at",
+            "closed_at",
+            "outcome",
+            "outcome_document",
+            "possible_duplicate_of",
+            "linked_to",
+            "replyable",
+        ]
+
+    def get_replyable(self, contact: Contact) -> bool:
+        return contact.channel in REPLYABLE
+
+
+class ContactPageSerializer(serializers.Serializer):
+    """One page of the contact list (LimitOffsetPagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ContactSerializer(many=True)
+
+
+class AttachmentSerializer(ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size"]
+
+
+class MessageSerializer(ModelSerializer):
+    """One message of the thread; ``public`` false is an internal note the citizen never sees."""
+
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    outbox_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "direction",
+            "body",
+            "at",
+            "author",
+            "public",
+            "delivery",
+            "outbox_status",
+            "warning",
+            "attachments",
+        ]
+
+    def get_outbox_status(self, message: Message) -> str | None:
+        item = getattr(message, "outbox", None)
+        return item.status if item is not None else None
+
+
+class ContactDetailSerializer(ContactSerializer):
+    messages = serializers.SerializerMethodField()
+
+    class Meta(ContactSerializer.Meta):
+        fields = [*ContactSerializer.Meta.fields, "messages"]
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, contact: Contact) -> list[dict]:
+        return MessageSerializer(self.context["thread"], many=True).data
+
+
+class ContactFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Status tidak dikenal.")},
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Saluran tidak dikenal.")},
+    )
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(
+        max_length=MAX_REPLY,
+        error_messages={
+            "required": _("Balasan tidak boleh kosong."),
+            "blank": _("Balasan tidak boleh kosong."),
+            "null": _("Balasan tidak boleh kosong."),
+            "invalid": _("Balasan harus berupa teks."),
+            "max_length": _("Balasan terlalu panjang (maksimal 4000 karakter)."),
+        },
+    )
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=MAX_REPLY,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={
+            "null": _("Catatan harus berupa teks."),
+            "invalid": _("Catatan harus berupa teks."),
+            "max_length": _("Catatan terlalu panjang (maksimal 4000 karakter)."),
+        },
+    )
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        error_messages={
+            "required": _("Pilih hasil penanganan."),
+            "null": _("Pilih hasil penanganan."),
+            "invalid_choice": _("Hasil tidak dikenal."),
+        },
+    )
+    document_number = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={
+            "null": _("Nomor dokumen harus berupa teks."),
+            "invalid": _("Nomor dokumen harus berupa teks."),
+            "max_length": _("Nomor dokumen terlalu panjang (maksimal 200 karakter)."),
+        },
+    )
+
+    def validate_outcome(self, value: str) -> str:
+        if value == Outcome.FIELD_HELP:
+            # The desk turns this outcome into a field-help task that closes the contact; the
+            # API does not close it silently.
+            raise serializers.ValidationError(
+                _(
+                    "Hasil Bantuan lapangan tidak dapat dipilih di sini: gunakan tindakan "
+                    "bantuan lapangan di meja SPKT, yang membuat tugas lapangan."
+                )
+            )
+        return value

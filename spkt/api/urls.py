@@ -24,5 +24,11 @@ urlpatterns = [
     path("mutasi/<int:pk>/", views.mutasi_entry, name="mutasi-entry"),
     path("mutasi/<int:pk>/koreksi/", views.mutasi_correct, name="mutasi-correct"),
     path("reports/daily/", views.report_daily, name="report-daily"),
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/<int:pk>/", views.contact, name="contact"),
+    path("contacts/<int:pk>/claim/", views.contact_claim, name="contact-claim"),
+    path("contacts/<int:pk>/reply/", views.contact_reply, name="contact-reply"),
+    path("contacts/<int:pk>/acknowledge/", views.contact_acknowledge, name="contact-acknowledge"),
+    path("contacts/<int:pk>/close/", views.contact_close, name="contact-close"),
     re_path(r"^", views.not_found),  # last: any other path (newlines too) is a JSON 404
 ]

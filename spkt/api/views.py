@@ -26,6 +26,10 @@ from spkt.documents.views import pdf_response
 from spkt.dutylog import services as dutylog_services
 from spkt.dutylog.models import Mutasi
 from spkt.dutylog.selectors import shift_entries, shift_on_duty
+from spkt.intake import selectors as intake_selectors
+from spkt.intake import services as intake_services
+from spkt.intake.forms import CloseForm
+from spkt.intake.models import Contact
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
 
@@ -171,6 +175,112 @@ def mutasi_correct(request: Request, pk: int) -> Response:
         actor=request.user, original=entry, text=body.validated_data["text"]
     )
     return Response(s.MutasiSerializer(fixed).data, status=201)
+
+
+# --- Contacts: the desk's inbox, with the desk's permissions (intake.views) ----------------------
+@extend_schema(
+    operation_id="contacts_list",
+    parameters=[UNIT_PARAM, s.ContactFilterSerializer, *PAGE_PARAMS],
+    responses=s.ContactPageSerializer,
+)
+@api_view(["GET"])
+def contacts(request: Request) -> Response:
+    require(request.user, Action.MUTASI_VIEW)
+    unit = unit_selected(request) if request.query_params.get("unit") else None
+    if unit is not None:
+        require(request.user, Action.MUTASI_VIEW, unit)
+    filters = s.ContactFilterSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    qs = intake_selectors.contact_list(
+        user=request.user,
+        unit=unit,
+        status=filters.validated_data.get("status", ""),
+        channel=filters.validated_data.get("channel", ""),
+    )
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(qs, request)
+    return paginator.get_paginated_response(s.ContactSerializer(page, many=True).data)
+
+
+def _contact_detail(contact: Contact) -> dict:
+    thread = intake_selectors.contact_thread(contact=contact)
+    return s.ContactDetailSerializer(contact, context={"thread": thread}).data
+
+
+@extend_schema(responses=s.ContactDetailSerializer)
+@api_view(["GET"])
+def contact(request: Request, pk: int) -> Response:
+    found = intake_selectors.contact_get(user=request.user, pk=pk)
+    require(request.user, Action.MUTASI_VIEW, found.unit)
+    return Response(_contact_detail(found))
+
+
+def _contact_for_write(request: Request, pk: int) -> Contact:
+    """404 for a contact out of sight, 403 for a role that may only read (as on the desk)."""
+    found = intake_selectors.contact_get(user=request.user, pk=pk)
+    require(request.user, Action.MUTASI_WRITE, found.unit)
+    return found
+
+
+@extend_schema(request=None, responses={200: s.ContactDetailSerializer, 400: OpenApiTypes.OBJECT})
+@api_view(["POST"])
+def contact_claim(request: Request, pk: int) -> Response:
+    claimed = intake_services.contact_claim(
+        actor=request.user, contact=_contact_for_write(request, pk)
+    )
+    return Response(_contact_detail(claimed))
+
+
+@extend_schema(request=s.ReplySerializer, responses={201: s.MessageSerializer})
+@api_view(["POST"])
+def contact_reply(request: Request, pk: int) -> Response:
+    """The reply goes out on the contact's own channel through the outbox, as from the desk; the
+    answer is the message, ``delivery`` pending until the provider confirms."""
+    found = _contact_for_write(request, pk)
+    body = s.ReplySerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    message = intake_services.contact_reply(
+        actor=request.user, contact=found, body=body.validated_data["body"]
+    )
+    return Response(s.MessageSerializer(message).data, status=201)
+
+
+@extend_schema(request=s.AcknowledgeSerializer, responses={200: s.ContactDetailSerializer})
+@api_view(["POST"])
+def contact_acknowledge(request: Request, pk: int) -> Response:
+    found = _contact_for_write(request, pk)
+    body = s.AcknowledgeSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    answered = intake_services.contact_acknowledge(
+        actor=request.user, contact=found, note=body.validated_data["note"]
+    )
+    return Response(_contact_detail(answered))
+
+
+@extend_schema(request=s.CloseSerializer, responses={200: s.ContactDetailSerializer})
+@api_view(["POST"])
+def contact_close(request: Request, pk: int) -> Response:
+    """Outcome ``field_help`` is refused: the desk's field-help action creates the task that
+    closes the contact."""
+    found = _contact_for_write(request, pk)
+    body = s.CloseSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    # The desk's own form finds the SKTLK/LP by its number in the contact's unit.
+    form = CloseForm(body.validated_data, unit=found.unit)
+    if not form.is_valid():
+        raise ValidationError(
+            {
+                "non_field_errors" if name == "__all__" else name: list(errors)
+                for name, errors in form.errors.items()
+            }
+        )
+    closed = intake_services.contact_close(
+        actor=request.user,
+        contact=found,
+        outcome=form.cleaned_data["outcome"],
+        document=form.cleaned_data["document"],
+    )
+    return Response(_contact_detail(closed))
 
 
 class TokenObtain(ObtainAuthToken):

@@ -212,3 +212,16 @@ def public_thread(*, contact: Contact) -> list[dict]:
         .order_by("at", "pk")
         .values("direction", "body", "at")
     )
+
+
+# --- REST API -----------------------------------------------------------------------------------
+def contact_list(
+    *, user, unit: Unit | None = None, status: str = "", channel: str = ""
+) -> QuerySet[Contact]:
+    """Contacts of the units the user may see (or of one of them), newest first: the API's list."""
+    qs = contacts_visible(user=user) if unit is None else Contact.objects.filter(unit=unit)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-received_at", "-pk")

@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from spkt.demo import seed_all
 from spkt.documents.models import Document
 from spkt.dutylog.models import Mutasi
+from spkt.intake.models import Contact
 
 EXAMPLES = 25
 CHECKS = [
@@ -76,6 +77,7 @@ def strategy(operation, mode, user):
     ids = {
         "/api/documents/{id}": Document.objects.filter(unit=user.unit),
         "/api/mutasi/{id}": Mutasi.objects.filter(unit=user.unit),
+        "/api/contacts/{id}": Contact.objects.filter(unit=user.unit).order_by("pk"),
     }
     for prefix, rows in ids.items():
         if operation.path.startswith(prefix):
