@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from spkt.channels.models import ChannelAccount
+from spkt.channels import inbound, tasks
+from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus
 from spkt.core.audit import audit_log
 from spkt.intake.models import Channel
 
@@ -156,3 +157,76 @@ class ChannelAccountAdmin(admin.ModelAdmin):
                 data={"names": changed},
                 request=request,
             )
+
+
+class ReasonFilter(admin.SimpleListFilter):
+    """The payloads that failed, by the kind of error (its text up to the first colon)."""
+
+    title = _("galat")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        errors = (
+            InboundPayload.objects.exclude(error="")
+            .order_by()
+            .values_list("error", flat=True)
+            .distinct()[:200]
+        )
+        kinds = sorted({error.split(":", 1)[0][:60] for error in errors})
+        return [(kind, kind) for kind in kinds[:20]]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(error__startswith=value) if value else queryset
+
+
+@admin.register(InboundPayload)
+class InboundPayloadAdmin(admin.ModelAdmin):
+    """The webhook payloads as stored, and the dead letters: payloads the worker could not
+    process after MAX_ATTEMPTS, with the reason. "Proses ulang" sends them through again."""
+
+    list_display = ["id", "account", "received_at", "status", "attempts", "short_error"]
+    list_filter = ["status", ReasonFilter, "account__channel"]
+    list_select_related = ["account"]
+    search_fields = ["key", "error"]
+    readonly_fields = [
+        "account",
+        "received_at",
+        "key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "processed_at",
+        "error",
+        "body",
+    ]
+    actions = ["reprocess"]
+    date_hierarchy = "received_at"
+
+    @admin.display(description=_("galat"))
+    def short_error(self, obj: InboundPayload) -> str:
+        return obj.error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Proses ulang payload terpilih"), permissions=["change"])
+    def reprocess(self, request, queryset) -> None:
+        ids = list(queryset.exclude(status=InboundStatus.DONE).values_list("pk", flat=True))
+        accounts = inbound.reprocess(InboundPayload.objects.filter(pk__in=ids))
+        for account_id in accounts:
+            tasks.inbound_process_task(account_id)
+        audit_log(
+            action="channels.inbound.reprocessed",
+            actor=request.user,
+            data={"payloads": ids[:100], "count": len(ids)},
+            request=request,
+        )
+        self.message_user(
+            request,
+            _("%(count)d payload dikirim untuk diproses ulang.") % {"count": len(ids)},
+            messages.SUCCESS,
+        )

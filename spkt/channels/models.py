@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from spkt.core.nik import fernet
 
@@ -42,3 +43,39 @@ class ChannelAccount(models.Model):
     def set_secrets(self, values: dict) -> None:
         keys = fernet(tuple(settings.NIK_ENCRYPTION_KEYS))
         self.secrets_encrypted = keys.encrypt(json.dumps(values).encode()).decode()
+
+
+class InboundStatus(models.TextChoices):
+    PENDING = "pending", _("menunggu")
+    DONE = "done", pgettext_lazy("payload masuk", "selesai")
+    DEAD = "dead", _("gagal (dead letter)")
+
+
+class InboundPayload(models.Model):
+    """One verified webhook body, stored before it is answered and processed by the worker
+    (docs/channels.md, "Store, answer, then process"). ``key`` makes a delivered-again payload one
+    row: the provider's message or update id, or a hash of the body when it gives none."""
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="payloads")
+    received_at = models.DateTimeField(_("diterima"))
+    key = models.CharField(_("kunci"), max_length=255)
+    body = models.TextField(_("isi"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=InboundStatus.choices, default=InboundStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("diproses"), null=True, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+
+    class Meta:
+        verbose_name = _("payload masuk")
+        verbose_name_plural = _("payload masuk")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="inbound_payload_once")
+        ]
+        # The worker's next payload: pending, of one account, oldest first (inbound._due).
+        indexes = [models.Index(fields=["status", "account", "id"], name="inbound_payload_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.account.slug} #{self.pk} ({self.status})"

@@ -1,9 +1,11 @@
-"""Webhooks: the providers post here (docs/channels.md). Each view finds the account by its slug,
-reads the raw body, checks the signature on it, parses JSON and hands the payload to its adapter.
+"""Webhooks: the providers post here (docs/channels.md). Each view finds the account by its slug
+(kept for ACCOUNT_TTL seconds), reads the raw body, checks the signature on it and that it is JSON
+it can read, stores it in one INSERT and answers; the worker turns it into contacts
+(spkt/channels/inbound.py: store, answer, then process).
 
 Answers: 404 unknown or inactive account, 413 body too big, 401 no credentials, 403 wrong ones;
-otherwise 200 — also when a message was refused, because sending it again would not help — or 500
-when something unexpected failed, so the provider delivers again. An authentic body that can never
+otherwise 200 once the payload is stored, or 500 when it could not be stored, so the provider
+delivers again. An authentic body that can never
 be read (not UTF-8 or JSON, nested too deep, outside the protocol) is a permanent refusal: logged,
 nothing stored, and answered so the sender does not deliver it again: 400 for our SMS gateway,
 200 ``refused: …`` for Meta and Telegram, which deliver again on any answer but 2xx.
@@ -12,23 +14,27 @@ nothing stored, and answered so the sender does not deliver it again: 400 for ou
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from spkt.channels import webhooks
+from spkt.channels import inbound, tasks, webhooks
 from spkt.channels.models import ChannelAccount
 from spkt.core import safejson
 from spkt.intake.models import Channel
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[HttpRequest, ChannelAccount, bytes], None]
-Adapter = Callable[[ChannelAccount, dict], webhooks.Tally]
+Check = Callable[[HttpRequest, dict, bytes], None]
+Precheck = Callable[[dict], None]
 
 
 def _plain(text: str, status: int = 200) -> HttpResponse:
@@ -41,6 +47,33 @@ def _account(slug: str, channels: tuple[str, ...]) -> ChannelAccount | None:
         .filter(slug=slug, channel__in=channels, active=True)
         .first()
     )
+
+
+# Webhooks come in bursts: the account and its decrypted secrets are kept in the process this long.
+# A change in the admin is seen at once in this process and within ACCOUNT_TTL in the others.
+ACCOUNT_TTL = 30.0
+_accounts: dict[tuple[str, tuple[str, ...]], tuple[float, ChannelAccount | None, dict]] = {}
+
+
+def _cached_account(slug: str, channels: tuple[str, ...]) -> tuple[ChannelAccount | None, dict]:
+    now = time.monotonic()
+    hit = _accounts.get((slug, channels))
+    if hit is not None and now - hit[0] < ACCOUNT_TTL:
+        return hit[1], hit[2]
+    account = _account(slug, channels)
+    secrets = account.secrets if account is not None else {}
+    _accounts[(slug, channels)] = (now, account, secrets)
+    return account, secrets
+
+
+@receiver(post_save, sender=ChannelAccount)
+@receiver(post_delete, sender=ChannelAccount)
+def _forget_accounts(**kwargs) -> None:
+    _accounts.clear()
+
+
+def _enqueue(account_id: int) -> None:
+    tasks.inbound_process_task(account_id)
 
 
 # What tells each sender "never send this again". Meta (for up to 7 days) and Telegram (until it
@@ -61,11 +94,11 @@ def _handle(
     slug: str,
     channels: tuple[str, ...],
     check: Check,
-    adapter: Adapter,
     *,
     refused: int,
+    precheck: Precheck | None = None,
 ) -> HttpResponse:
-    account = _account(slug, channels)
+    account, secrets = _cached_account(slug, channels)
     if account is None:
         return _plain("unknown account", 404)
     try:
@@ -73,7 +106,7 @@ def _handle(
     except RequestDataTooBig:
         return _plain("body too large", 413)
     try:
-        check(request, account, body)
+        check(request, secrets, body)
     except webhooks.SignatureMissingError:
         return _plain("signature missing", 401)
     except webhooks.SignatureInvalidError:
@@ -88,13 +121,21 @@ def _handle(
     if not isinstance(payload, dict):
         return _refused(account, refused, _("JSON harus berupa objek."))
     try:
-        tally = adapter(account, payload)
+        if precheck is not None:
+            precheck(payload)
     except webhooks.MalformedError as exc:
         return _refused(account, refused, str(exc))
-    if tally.failed:
+    try:
+        inbound.store(account, inbound.key(account.channel, payload, body), body)
+    except Exception:
+        log.exception("%s/%s: payload not stored", account.channel, slug)
         return _plain("retry", 500)
-    if tally.refused:  # logged by the adapter; delivering them again would not help
-        return _plain(f"ok; refused: {tally.refused}")
+    # The view runs in autocommit (non_atomic_requests): the row is committed, the worker sees it.
+    # A failed enqueue loses nothing: the sweep takes the payload within a minute.
+    try:
+        _enqueue(account.pk)
+    except Exception:
+        log.exception("%s/%s: payload stored, processing not enqueued", account.channel, slug)
     return _plain("ok")
 
 
@@ -111,24 +152,24 @@ def _verify(request: HttpRequest, account: ChannelAccount) -> HttpResponse:
     return _plain("verification refused", 403)
 
 
-def _hub_signature(request: HttpRequest, account: ChannelAccount, body: bytes) -> None:
+def _hub_signature(request: HttpRequest, secrets: dict, body: bytes) -> None:
     webhooks.hub_signature_check(
-        secret=account.secrets.get("app_secret", ""),
+        secret=secrets.get("app_secret", ""),
         body=body,
         header=request.headers.get("X-Hub-Signature-256"),
     )
 
 
-def _telegram_secret(request: HttpRequest, account: ChannelAccount, body: bytes) -> None:
+def _telegram_secret(request: HttpRequest, secrets: dict, body: bytes) -> None:
     webhooks.telegram_secret_check(
-        secret=account.secrets.get("webhook_secret", ""),
+        secret=secrets.get("webhook_secret", ""),
         header=request.headers.get("X-Telegram-Bot-Api-Secret-Token"),
     )
 
 
-def _sms_signature(request: HttpRequest, account: ChannelAccount, body: bytes) -> None:
+def _sms_signature(request: HttpRequest, secrets: dict, body: bytes) -> None:
     webhooks.sms_signature_check(
-        secret=account.secrets.get("shared_secret", ""),
+        secret=secrets.get("shared_secret", ""),
         body=body,
         timestamp=request.headers.get("X-SPKT-Timestamp"),
         signature=request.headers.get("X-SPKT-Signature"),
@@ -139,6 +180,7 @@ META = (Channel.FACEBOOK, Channel.INSTAGRAM)
 
 
 @csrf_exempt
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def whatsapp(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
@@ -149,21 +191,22 @@ def whatsapp(request: HttpRequest, slug: str) -> HttpResponse:
         slug,
         (Channel.WHATSAPP,),
         _hub_signature,
-        webhooks.whatsapp_receive,
         refused=REFUSED_META,
     )
 
 
 @csrf_exempt
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def meta(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         account = _account(slug, META)
         return _verify(request, account) if account else _plain("unknown account", 404)
-    return _handle(request, slug, META, _hub_signature, webhooks.meta_receive, refused=REFUSED_META)
+    return _handle(request, slug, META, _hub_signature, refused=REFUSED_META)
 
 
 @csrf_exempt
+@transaction.non_atomic_requests
 @require_POST
 def telegram(request: HttpRequest, slug: str) -> HttpResponse:
     return _handle(
@@ -171,14 +214,19 @@ def telegram(request: HttpRequest, slug: str) -> HttpResponse:
         slug,
         (Channel.TELEGRAM,),
         _telegram_secret,
-        webhooks.telegram_receive,
         refused=REFUSED_TELEGRAM,
     )
 
 
 @csrf_exempt
+@transaction.non_atomic_requests
 @require_POST
 def sms(request: HttpRequest, slug: str) -> HttpResponse:
     return _handle(
-        request, slug, (Channel.SMS,), _sms_signature, webhooks.sms_receive, refused=REFUSED_SMS
+        request,
+        slug,
+        (Channel.SMS,),
+        _sms_signature,
+        refused=REFUSED_SMS,
+        precheck=webhooks.sms_check,
     )

@@ -16,7 +16,7 @@ import math
 import mimetypes
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -272,6 +272,7 @@ class Tally:
     refused: int = 0
     failed: int = 0
     updated: int = 0
+    errors: list[str] = field(default_factory=list)  # why each failed one failed
 
 
 def _reason(exc: Exception) -> str:
@@ -311,8 +312,9 @@ def _receive(
         log.warning(
             "%s/%s: message %r refused: %s", account.channel, account.slug, ref, _reason(exc)
         )
-    except Exception:
+    except Exception as exc:
         tally.failed += 1
+        tally.errors.append(_reason(exc))
         log.exception("%s/%s: message %r not stored", account.channel, account.slug, ref)
     else:
         tally.stored += 1
@@ -728,17 +730,31 @@ def _sms_time(value: Any) -> datetime | None:
     return received_at_checked(at)
 
 
+def sms_check(payload: dict) -> None:
+    """MalformedError when the payload breaks the gateway protocol. Cheap (no database): the view
+    runs it before storing, so the gateway hears 400 at once rather than never."""
+    kind = _text(payload, "type") or "message"
+    if not _text(payload, "id"):
+        raise MalformedError("id is required")
+    if kind == "status":
+        if SMS_STATUS.get(_text(payload, "status")) is None:
+            raise MalformedError("status must be sent, delivered or failed")
+        return
+    if kind != "message":
+        raise MalformedError("type must be message or status")
+    if not _text(payload, "from") or not isinstance(payload.get("text"), str):
+        raise MalformedError("from and text are required")
+    _sms_time(payload.get("received_at"))
+
+
 def sms_receive(account: ChannelAccount, payload: dict) -> Tally:
     """A message or a delivery report from the gateway; MalformedError when fields are missing."""
+    sms_check(payload)
     tally = Tally()
     kind = _text(payload, "type") or "message"
     gateway_id = _text(payload, "id")
-    if not gateway_id:
-        raise MalformedError("id is required")
     if kind == "status":
-        delivery = SMS_STATUS.get(_text(payload, "status"))
-        if delivery is None:
-            raise MalformedError("status must be sent, delivered or failed")
+        delivery = SMS_STATUS[_text(payload, "status")]
         tally.updated += delivery_update(
             unit=account.unit,
             external_id=gateway_id,
@@ -746,11 +762,7 @@ def sms_receive(account: ChannelAccount, payload: dict) -> Tally:
             error=_text(payload, "error"),
         )
         return tally
-    if kind != "message":
-        raise MalformedError("type must be message or status")
     sender = _text(payload, "from")
-    if not sender or not isinstance(payload.get("text"), str):
-        raise MalformedError("from and text are required")
     incoming = Incoming(
         channel=Channel.SMS,
         body=payload["text"],
