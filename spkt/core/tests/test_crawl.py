@@ -36,6 +36,8 @@ from spkt.documents.prereg import prereg_create
 from spkt.documents.services import CitizenData, document_void
 from spkt.dutylog.handover import Count, handover_confirm, handover_count, handover_start
 from spkt.dutylog.models import Mutasi, Shift, ShiftStatus
+from spkt.fieldhelp.clock import report_sweep
+from spkt.fieldhelp.models import Task, TaskAlert
 from spkt.intake.clock import sla_sweep
 from spkt.intake.models import Attachment, Channel, Contact, IncomingLetter, Message, Notification
 from spkt.intake.services import Incoming, IncomingFile, contact_receive, letter_register
@@ -185,6 +187,8 @@ def live_a_day(settings, tmp_path) -> Day:
     for minute in (13, 30):
         with time_machine.travel(at(DAY, 9, minute), tick=False):
             sla_sweep()
+            report_sweep()  # the demo's TPTKP is late with its hourly report
+    assert TaskAlert.objects.filter(kind="report_overdue").exists()
     assert Notification.objects.filter(kind="escalation", user=users["kapolsek"]).exists()
     with time_machine.travel(at(DAY, 9, 40), tick=False):
         desk.force_login(users["jaga"])
@@ -375,10 +379,23 @@ PARAMS: dict[str, Callable[[Day], list[Kwargs]]] = {
         {"code": day.selatan.code, "kind": kind} for kind in ("sktlk", "lp", "lain")
     ],
     "reports:alert-read": _pk(Notification),
+    "fieldhelp:detail": _pk(Task),
+    "fieldhelp:task-dispatch": _pk(Task),
+    "fieldhelp:task-status": _pk(Task),
+    "fieldhelp:task-correct": _pk(Task),
+    "fieldhelp:task-step": _pk(Task),
+    "fieldhelp:task-report": _pk(Task),
+    "fieldhelp:task-clear": _pk(Task),
+    "fieldhelp:alert-read": _pk(TaskAlert),
     "api:document": _documents,
     "api:document-pdf": _documents,
     "api:mutasi-entry": _entries,
     "api:mutasi-correct": _entries,
+    "api:contact": _contacts,
+    "api:contact-claim": _contacts,
+    "api:contact-reply": _contacts,
+    "api:contact-acknowledge": _contacts,
+    "api:contact-close": _contacts,
 }
 # By parameter name, for every other pattern.
 BY_PARAM: dict[str, Callable[[Day], list[object]]] = {
@@ -396,6 +413,12 @@ VARIANTS: dict[str, Callable[[Day], list[str]]] = {
     "api:report-daily": lambda day: [f"date={DAY}", f"unit={day.selatan.pk}"],
     "api:mutasi": lambda day: [f"unit={day.selatan.pk}"],
     "api:documents": lambda day: [f"unit={day.selatan.pk}", "limit=2&offset=1"],
+    "api:contacts": lambda day: [
+        f"unit={day.selatan.pk}",
+        "status=open&channel=whatsapp",
+        "status=closed&limit=2&offset=1",
+        "status=x&channel=y",
+    ],
     "documents:list": lambda day: [f"unit={day.selatan.pk}", "page=2"],
     "documents:register": lambda day: [
         "format=csv",
@@ -419,6 +442,10 @@ VARIANTS: dict[str, Callable[[Day], list[str]]] = {
     ],
     "dutylog:today": lambda day: [f"unit={day.selatan.pk}"],
     "intake:inbox": lambda day: [f"unit={day.selatan.pk}"],
+    "fieldhelp:board": lambda day: [f"unit={day.selatan.pk}", f"unit={day.utara.pk}"],
+    "fieldhelp:task-new": lambda day: (
+        [f"kontak={pk}" for pk in Contact.objects.values_list("pk", flat=True)[:3]] + ["kontak=x"]
+    ),
     "intake:letters": lambda day: [f"unit={day.selatan.pk}"],
     "portal:verify": lambda day: [
         urlsplit(d["verify_url"]).query for d in Document.objects.values_list("snapshot", flat=True)
@@ -429,7 +456,14 @@ VARIANTS: dict[str, Callable[[Day], list[str]]] = {
     ],
 }
 # Pages that answer HTMX polls with a fragment.
-HTMX = {"dutylog:today", "intake:inbox", "intake:detail", "intake:lobby", "intake:track"}
+HTMX = {
+    "dutylog:today",
+    "intake:inbox",
+    "intake:detail",
+    "intake:lobby",
+    "intake:track",
+    "fieldhelp:board",
+}
 
 
 @dataclass(frozen=True)
