@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+
 import pytest
+import time_machine
 
 from spkt.dutylog.models import Shift
 from spkt.dutylog.tests.conftest import open_shift, squads  # noqa: F401 (fixtures)
@@ -10,6 +14,18 @@ from spkt.fieldhelp.defaults import task_types_ensure
 from spkt.fieldhelp.models import Source, Task, TaskType
 from spkt.fieldhelp.services import task_create
 from spkt.org.models import Equipment, EquipmentKind, Pangkat, Personnel, Unit
+
+# The field-help tests count minutes from this instant (T0 in the test modules), whatever instant
+# the suite runs at (SPKT_TEST_NOW): the hour-dependent paths are the duty log's, tested there.
+T0 = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
+
+
+@pytest.fixture(autouse=True)
+def _at_t0(request: pytest.FixtureRequest) -> Iterator[None]:
+    from spkt.conftest import _clock_must_tick
+
+    with time_machine.travel(T0, tick=_clock_must_tick(request.node)):
+        yield
 
 
 @pytest.fixture

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from spkt.core import clock
 from spkt.dutylog.models import Mutasi
 from spkt.fieldhelp.clock import report_sweep
 from spkt.fieldhelp.models import TaskAlert
 from spkt.fieldhelp.services import task_clear, task_dispatch, task_report
-
-T0 = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
+from spkt.fieldhelp.tests.conftest import T0
 
 
 def test_an_overdue_report_alerts_the_ka_spkt_once_then_the_kapolsek(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,10 +19,9 @@ from spkt.fieldhelp.services import (
     task_step_tick,
     task_types_for,
 )
+from spkt.fieldhelp.tests.conftest import T0
 from spkt.intake.services import phone_log
 from spkt.org.models import Kelurahan
-
-T0 = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
 
 
 def entries(selatan) -> list[Mutasi]:
