@@ -76,8 +76,12 @@ def test_the_desk_dispatches_a_tptkp_from_a_contact_and_the_officer_works_it(
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _login(phone, live_server, "patroli1")
     phone.goto(live_server.url + "/bantuan/saya/")
+    # Each status waits for the phone's position before it is sent: wait for the page that
+    # follows before the next tap, as an officer would.
     phone.click("[data-action=en-route]")
+    phone.wait_for_selector("[data-action=en-route]", state="detached")
     phone.click("[data-action=on-scene]")
+    phone.wait_for_selector("[data-action=on-scene]", state="detached")
     phone.wait_for_selector("[data-step='1'] [data-action=tick]")
     phone.locator("[data-step='1'] [data-action=tick]").click()
     phone.fill("textarea[name=text]", "Korban ditolong; TKP dipasang garis polisi.")
