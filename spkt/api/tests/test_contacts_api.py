@@ -20,6 +20,7 @@ from spkt.intake.models import (
 )
 from spkt.intake.outbox import SENDERS, register_sender
 from spkt.intake.services import Incoming, contact_close, contact_receive
+from spkt.intake.tests.contacts import wa
 
 READERS = ["kapolsek", "reskrim", "penilai", "polres_staff"]
 WRITERS = ["petugas", "ka_spkt"]
@@ -37,31 +38,6 @@ def api(user=None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
-
-
-def wa(body: str = "Ada motor parkir di trotoar tiga hari", **kw) -> Incoming:
-    fields = {
-        "channel": "whatsapp",
-        "body": body,
-        "sender_name": "Warga Biawu",
-        "sender_address": "+62 812-3456-7890",
-        "external_thread": "6281234567890",
-    }
-    fields.update(kw)
-    return Incoming(**fields)
-
-
-@pytest.fixture
-def contact(selatan) -> Contact:
-    return contact_receive(unit=selatan, incoming=wa())
-
-
-@pytest.fixture
-def other(utara) -> Contact:
-    """A contact of another station."""
-    return contact_receive(
-        unit=utara, incoming=Incoming(channel="sms", body="Tolong", sender_address="081299990000")
-    )
 
 
 @pytest.fixture

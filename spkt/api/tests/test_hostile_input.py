@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from spkt.api.serializers import DailyReportSerializer, MutasiSerializer
+from spkt.api.tests.test_api import payload as sktlk
 from spkt.conftest import issue
 from spkt.core.models import AuditEvent
 from spkt.documents.models import Document
@@ -21,25 +21,6 @@ from spkt.dutylog.models import Mutasi
 
 ISSUE = reverse("api:sktlk-issue")
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
-
-
-def sktlk(**overrides: object) -> dict:
-    body = {
-        "idempotency_key": uuid.uuid4().hex,
-        "citizen": {
-            "name": "Hendra Pakaya",
-            "nik": "7571021203790002",
-            "birth_place": "Limboto",
-            "birth_date": "1979-03-12",
-            "gender": "L",
-            "address": "Jl. Pertiwi 5",
-        },
-        "items": [{"kind": "STNK", "details": "DM 4521 AB", "papers_checked": True}],
-        "lost_on": "2026-11-20",
-        "lost_place": "Jl. Nani Wartabone",
-    }
-    body.update(overrides)
-    return body
 
 
 @pytest.fixture

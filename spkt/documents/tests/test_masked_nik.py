@@ -28,18 +28,14 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def issued_lp(petugas, reskrim, unit) -> LaporanDraft:
-    pasal = Pasal.objects.get_or_create(
-        book="KUHP_2023", article="476", defaults={"title": "Pencurian"}
-    )[0]
-    content = LpContent(
-        model="B",
-        classification="Kejahatan",
-        event_when=clock.now() - timedelta(hours=3),
-        event_where="Jl. Pertiwi 5",
-        event_what="Pencurian di rumah",
-        account="Rumah pelapor dibobol.",
-        citizen=CitizenData(
+def lp_content(**overrides: object) -> LpContent:
+    """An LP model B of Hendra Pakaya (full NIK), three hours ago."""
+    fields = {
+        "model": "B",
+        "classification": "Kejahatan",
+        "event_when": clock.now() - timedelta(hours=3),
+        "event_where": "Jl. Pertiwi 5",
+        "citizen": CitizenData(
             name="Hendra Pakaya",
             nik=NIK,
             birth_place="Limboto",
@@ -47,7 +43,17 @@ def issued_lp(petugas, reskrim, unit) -> LaporanDraft:
             gender="L",
             address="Jl. Pertiwi 5",
         ),
-        offences=[pasal],
+    }
+    fields.update(overrides)
+    return LpContent(**fields)
+
+
+def issued_lp(petugas, reskrim, unit) -> LaporanDraft:
+    pasal = Pasal.objects.get_or_create(
+        book="KUHP_2023", article="476", defaults={"title": "Pencurian"}
+    )[0]
+    content = lp_content(
+        event_what="Pencurian di rumah", account="Rumah pelapor dibobol.", offences=[pasal]
     )
     draft = lp_draft_save(actor=petugas, unit=unit, content=content)
     lp_review(actor=reskrim, draft=draft, recommendation="Unsur terpenuhi.", offences=[pasal])
@@ -95,22 +101,7 @@ def test_a_draft_still_opens_with_the_full_nik_for_the_officer(
     draft = lp_draft_save(
         actor=petugas,
         unit=selatan,
-        content=LpContent(
-            model="B",
-            classification="Kejahatan",
-            event_when=clock.now() - timedelta(hours=3),
-            event_where="Jl. Pertiwi 5",
-            event_what="Pencurian",
-            account="Dibobol.",
-            citizen=CitizenData(
-                name="Hendra Pakaya",
-                nik=NIK,
-                birth_place="Limboto",
-                birth_date=date(1979, 3, 12),
-                gender="L",
-                address="Jl. Pertiwi 5",
-            ),
-        ),
+        content=lp_content(event_what="Pencurian", account="Dibobol."),
     )
     client.force_login(petugas)
     page = client.get(reverse("documents:lp-edit", args=[draft.pk])).content.decode()

@@ -33,6 +33,7 @@ from spkt.intake.services import (
     ticket_call_next,
     ticket_issue,
 )
+from spkt.intake.tests.contacts import wa
 
 READERS = ["kapolsek", "reskrim", "penilai"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -44,32 +45,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def wa(body: str = "Ada motor parkir di trotoar tiga hari", **kw) -> Incoming:
-    fields = {
-        "channel": "whatsapp",
-        "body": body,
-        "sender_name": "Warga Biawu",
-        "sender_address": "+62 812-3456-7890",
-        "external_thread": "6281234567890",
-    }
-    fields.update(kw)
-    return Incoming(**fields)
-
-
-@pytest.fixture
-def contact(selatan) -> Contact:
-    return contact_receive(unit=selatan, incoming=wa())
-
-
-@pytest.fixture
-def other(utara) -> Contact:
-    """A contact of another station."""
-    return contact_receive(
-        unit=utara,
-        incoming=Incoming(channel="sms", body="Tolong", sender_address="081299990000"),
-    )
 
 
 @pytest.fixture
