@@ -6,14 +6,17 @@ PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test install messages lint bench clean
+.PHONY: run test install messages lint bench clean cluster cluster-stop
+
+# `PORT=8080 make run` serves on another port.
+PORT ?= 8000
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""
-	@echo "SPKT: http://127.0.0.1:8000  (demo accounts in README.md; Ctrl-C stops web, worker and clock)"
-	$(VENV)/bin/honcho -f Procfile.dev start
+	@echo "SPKT: http://127.0.0.1:$(PORT)  (demo accounts in README.md; Ctrl-C stops web, worker and clock)"
+	SPKT_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install
 	bash scripts/test.sh
@@ -39,6 +42,14 @@ lint: install
 
 bench: install
 	bash bench/run_all.sh
+
+# A production-shaped cluster on this machine (nginx, 2 app servers, 2 consumers, 2 clocks) against
+# the local PostgreSQL and Redis: docs/deployment.md section 13.
+cluster: install
+	bash scripts/cluster.sh start
+
+cluster-stop:
+	bash scripts/cluster.sh stop
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -44,11 +44,10 @@ NIK_ENCRYPTION_KEYS = (
 NIK_HASH_KEY = (
     env_str("SPKT_NIK_HASH_KEY") if PROD else env_str("SPKT_NIK_HASH_KEY", _DEV_NIK_HASH_KEY)
 )
-# Absolute base of the public verification links printed in QR codes.
+# Absolute base of the public links printed in QR codes. Unset in development: links follow the
+# host the desk uses (spkt.core.publicurl).
 SPKT_PUBLIC_BASE_URL = (
-    env_str("SPKT_PUBLIC_BASE_URL")
-    if PROD
-    else env_str("SPKT_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    env_str("SPKT_PUBLIC_BASE_URL") if PROD else env_str("SPKT_PUBLIC_BASE_URL", "")
 ).rstrip("/")
 
 INSTALLED_APPS = [
@@ -66,12 +65,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "spkt.core",
     "spkt.org",
     "spkt.dutylog",
     "spkt.documents",
     "spkt.reports",
+    "spkt.reports.ikm",
+    "spkt.reports.anev",
     "spkt.portal",
     "spkt.api",
     "spkt.intake",
@@ -85,14 +89,19 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "spkt.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "spkt.core.publicurl.PublicBaseMiddleware",
     "spkt.core.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "spkt.org.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so its process_exception sees a view's lost database connection first: 503, not 500.
+    "spkt.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -244,6 +253,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "spkt.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
+    # Several models have a "status"; each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "DailyReportStatusEnum": "spkt.reports.models.ReportStatus",
+        "ContactStatusEnum": "spkt.intake.models.Status",
+    },
     "TITLE": "SPKT API",
     "DESCRIPTION": "Sentra Pelayanan Kepolisian Terpadu — desk, documents and reports.",
     "VERSION": "0.1.0",
@@ -262,6 +276,11 @@ SPECTACULAR_SETTINGS = {
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Staff sign-in with a second factor (ADR 0037): on in production; in dev and demo set
+# SPKT_SECOND_FACTOR=1 to try it. An on-duty officer's session ends with the shift plus this grace.
+SPKT_SECOND_FACTOR = env_bool("SPKT_SECOND_FACTOR", PROD)
+SPKT_SESSION_GRACE_MINUTES = env_int("SPKT_SESSION_GRACE_MINUTES", 60, minimum=0)
+OTP_TOTP_ISSUER = "SPKT"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -50,3 +50,8 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _FailOnUndefined("")  # noqa: F40
 # The suite's ``flush`` empties append-only tables that PostgreSQL refuses to TRUNCATE
 # (config/testing); production never installs it.
 INSTALLED_APPS = [*INSTALLED_APPS, "config.testing"]  # noqa: F405
+# The second factor is tested where it is the subject (spkt/org/tests/test_second_factor.py);
+# elsewhere tests sign in with the password alone, whatever the environment says.
+SPKT_SECOND_FACTOR = False
+# Links in the suite do not depend on the test client's host.
+SPKT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"

@@ -53,6 +53,38 @@ if ! have_dovecot; then
   export SPKT_SKIP_MAIL=1
 fi
 
+# --- gammu-smsd for the SMS modem tests (Debian's daemon with Gammu's dummy phone driver) -------
+have_gammu() { command -v gammu-smsd >/dev/null || [ -x /usr/bin/gammu-smsd ]; }
+if ! have_gammu; then
+  apt_install gammu-smsd || true
+fi
+if ! have_gammu; then
+  if [ "$CI" = "true" ]; then
+    loud "gammu-smsd (Debian package gammu-smsd) is missing and could not be installed: SMS modem tests cannot run (CI fails)."
+    exit 1
+  fi
+  loud "SKIPPING SMS modem tests: gammu-smsd (Debian package gammu-smsd) is missing and could not be installed."
+  skipped+=("SMS modem tests (no gammu-smsd)")
+  export SPKT_SKIP_GAMMU=1
+fi
+
+# --- nginx and Redis for the fault drill (the cluster of scripts/cluster.sh) ---------------------
+have_nginx() { [ -x /usr/sbin/nginx ]; }
+if ! have_nginx; then
+  apt_install nginx || true
+fi
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
+drill=yes
+if ! have_nginx || ! redis_up; then
+  if [ "$CI" = "true" ]; then
+    loud "nginx (Debian package nginx) or Redis on 127.0.0.1:6379 is missing: the fault drill cannot run (CI fails)."
+    exit 1
+  fi
+  loud "SKIPPING the fault drill: nginx (Debian package nginx) or Redis on 127.0.0.1:6379 is missing."
+  skipped+=("fault drill (no nginx or Redis)")
+  drill=no
+fi
+
 # --- Lint and migrations --------------------------------------------------------------------------
 say "ruff"
 .venv/bin/ruff check . || failures+=("ruff")
@@ -99,6 +131,11 @@ fi
 if pg_up; then
   say "pytest on PostgreSQL ($PG_URL)"
   DATABASE_URL=$PG_URL $PY -m pytest -q "$@" || failures+=("pytest (PostgreSQL)")
+  if [ "$drill" = yes ]; then
+    # Faults under load through the cluster (nginx, 2 app servers, 2 consumers, 2 clocks): about 3 min.
+    say "fault drill (scripts/fault_drill.py)"
+    $PY scripts/fault_drill.py || failures+=("fault drill")
+  fi
 else
   if [ "$CI" = "true" ]; then
     loud "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run cannot happen (CI fails)."

@@ -553,7 +553,42 @@ def seed_all() -> str:
     issued += seed_reports(units, users)
     seed_contacts(units, users)
     seed_field_tasks(units, users)
+    seed_daily_report(units, users)
+    seed_surveys(units)
     return f"{len(units)} units, {User.objects.count()} users, {issued} new demo documents"
+
+
+def seed_daily_report(units: dict[str, Unit], users: dict[str, User]) -> int:
+    """Yesterday's daily report, sent by the Ka SPKT after the handover and acknowledged by the
+    Kapolsek with a disposisi (once)."""
+    from spkt.reports.models import DailyReport
+    from spkt.reports.services import report_acknowledge, report_submit
+
+    selatan = units["kota-selatan"]
+    now = clock.now()
+    day = duty_day_of(now, selatan.shift_start_hour) - timedelta(days=1)
+    closed = Shift.objects.filter(
+        unit=selatan, starts_at=local_datetime(day, selatan.shift_start_hour), status="closed"
+    ).first()
+    if closed is None or DailyReport.objects.filter(unit=selatan, day=day).exists():
+        return 0
+    sent_at = max(closed.closed_at, min(closed.closed_at + timedelta(minutes=7), now))
+    with clock.travel(sent_at):
+        report = report_submit(
+            actor=users["kaspkt"],
+            unit=selatan,
+            day=day,
+            situation="Situasi aman dan kondusif",
+            remarks="Satu HT dibawa regu patroli saat serah terima.",
+            matters="Mohon tambahan satu unit HT untuk regu jaga.",
+        )
+    with clock.travel(max(sent_at, min(sent_at + timedelta(minutes=15), now))):
+        report_acknowledge(
+            actor=users["kapolsek"],
+            report=report,
+            disposisi="Pastikan HT kembali ke SPKT sebelum apel sore.",
+        )
+    return 1
 
 
 def seed_field_tasks(units: dict[str, Unit], users: dict[str, User]) -> int:
@@ -630,3 +665,32 @@ def seed_field_tasks(units: dict[str, Unit], users: dict[str, User]) -> int:
             requested_by="Kapolsek",
         )
     return 3
+
+
+def seed_surveys(units: dict[str, Unit]) -> int:
+    """Satisfaction survey answers (spkt.reports.ikm): the citizens of the demo's SKTLK/STTLP
+    answer by their printed link, and a few more on the desk tablet (once)."""
+    from spkt.reports.ikm.models import SurveyInvitation, SurveyResponse
+    from spkt.reports.ikm.services import Answer, invitation_create, response_submit
+
+    selatan = units["kota-selatan"]
+    if SurveyResponse.objects.filter(unit=selatan).exists():
+        return 0
+    patterns = [
+        ([4, 4, 3, 4, 3, 4, 4, 3, 3], "L", "30-39", "Pelayanan cepat, petugas ramah."),
+        ([3, 3, 3, 4, 3, 3, 4, 3, 2], "P", "20-29", "Ruang tunggu panas, mohon kipas angin."),
+        ([4, 3, 2, 4, 3, 4, 4, 3, 3], "P", "40-49", ""),
+        ([3, 3, 3, 4, 4, 3, 3, 2, 3], "L", "50+", ""),
+    ]
+    invitations = list(
+        SurveyInvitation.objects.filter(unit=selatan, used_at=None).order_by("pk")[:4]
+    )
+    while len(invitations) < 8:
+        invitations.append(invitation_create(unit=selatan, service="kiosk"))
+    for i, invitation in enumerate(invitations):
+        scores, gender, age, comment = patterns[i % len(patterns)]
+        response_submit(
+            invitation_id=invitation.pk,
+            answer=Answer(scores=scores, gender=gender, age_band=age, comment=comment),
+        )
+    return len(invitations)

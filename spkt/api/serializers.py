@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from spkt.api.fields import DateTimeField
 from spkt.core.dates import birth_date_valid, past_date_valid
@@ -15,6 +16,7 @@ from spkt.documents.services import CitizenData, LostItem
 from spkt.dutylog.models import Mutasi
 from spkt.intake.forms import MAX_REPLY
 from spkt.intake.models import REPLYABLE, Attachment, Channel, Contact, Message, Outcome, Status
+from spkt.org import secondfactor
 from spkt.org.models import Unit
 
 
@@ -319,3 +321,26 @@ class CloseSerializer(serializers.Serializer):
                 )
             )
         return value
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """Username and password, plus the code of the second factor for users who must pass one
+    (ADR 0037): a token must not be a way around it."""
+
+    kode = serializers.CharField(
+        required=False, allow_blank=True, max_length=16, help_text="Kode faktor kedua (TOTP)."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        if secondfactor.enforced() and secondfactor.required_for(user):
+            if not attrs.get("kode"):
+                raise serializers.ValidationError(
+                    {"kode": [_("Kode faktor kedua wajib diisi untuk akun ini.")]}
+                )
+            if secondfactor.verify(user=user, token=attrs["kode"]) is None:
+                raise serializers.ValidationError(
+                    {"kode": [_("Kode faktor kedua salah atau sudah dipakai.")]}
+                )
+        return attrs

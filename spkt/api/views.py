@@ -288,6 +288,7 @@ class TokenObtain(ObtainAuthToken):
     on deeply nested JSON (a 500)."""
 
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    serializer_class = s.TokenRequestSerializer
 
 
 @csrf_exempt

@@ -5,14 +5,14 @@ name only)."""
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from spkt.channels import inbound, tasks
-from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus
+from spkt.channels import gammu, inbound, smsgate, tasks
+from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus, SmsGateway
 from spkt.core.audit import audit_log
+from spkt.core.publicurl import public_url
 from spkt.intake.models import Channel
 
 SECRETS = {
@@ -23,7 +23,9 @@ SECRETS = {
     "access_token": _("Access token (WhatsApp, Facebook, Instagram)"),
     "bot_token": _("Token bot (Telegram)"),
     "webhook_secret": _("Secret token webhook (Telegram)"),
-    "shared_secret": _("Kunci bersama gateway (SMS)"),
+    "shared_secret": _("Kunci bersama gateway (SMS, protokol SPKT)"),
+    "gateway_password": _("Password API gateway (SMS Gateway for Android)"),
+    "signing_key": _("Signing key webhook (SMS Gateway for Android)"),
 }
 META = ("verify_token", "app_secret", "access_token")
 # What each channel cannot work without: secrets, then config keys.
@@ -34,7 +36,13 @@ REQUIRED = {
     Channel.TELEGRAM: (("bot_token", "webhook_secret"), ()),
     Channel.SMS: (("shared_secret",), ("send_url",)),
 }
-URL_KEYS = ("api_base", "send_url")
+# An SMS account's needs depend on its gateway (config "gateway", docs/channels.md 6).
+SMS_REQUIRED = {
+    SmsGateway.ANDROID: (("gateway_password", "signing_key"), ("api_url", "username")),
+    SmsGateway.GAMMU: ((), ("gammu_config",)),
+    SmsGateway.SPKT: (("shared_secret",), ("send_url",)),
+}
+URL_KEYS = ("api_base", "send_url", "api_url")
 WEBHOOKS = {
     Channel.WHATSAPP: "channels:whatsapp-webhook",
     Channel.FACEBOOK: "channels:meta-webhook",
@@ -63,6 +71,8 @@ class ChannelAccountForm(forms.ModelForm):
     bot_token = _secret("bot_token")
     webhook_secret = _secret("webhook_secret")
     shared_secret = _secret("shared_secret")
+    gateway_password = _secret("gateway_password")
+    signing_key = _secret("signing_key")
     forget = forms.MultipleChoiceField(
         label=_("Hapus rahasia"),
         choices=[(name, name) for name in SECRETS],
@@ -84,12 +94,24 @@ class ChannelAccountForm(forms.ModelForm):
                 raise forms.ValidationError(
                     _("%(key)s harus berupa alamat http(s).") % {"key": key}
                 )
+        gateway = config.get("gateway")
+        if gateway is not None and gateway not in SmsGateway.values:
+            raise forms.ValidationError(
+                _("gateway harus salah satu dari: %(values)s")
+                % {"values": ", ".join(SmsGateway.values)}
+            )
+        path = config.get("gammu_config")
+        if path is not None and not (isinstance(path, str) and path.startswith("/")):
+            raise forms.ValidationError(_("gammu_config harus berupa path absolut."))
         return config
 
     def clean(self) -> dict:
         cleaned = super().clean()
         values = self.new_secrets()
         secrets_needed, config_needed = REQUIRED.get(cleaned.get("channel"), ((), ()))
+        if cleaned.get("channel") == Channel.SMS and isinstance(cleaned.get("config"), dict):
+            gateway = cleaned["config"].get("gateway") or SmsGateway.SPKT
+            secrets_needed, config_needed = SMS_REQUIRED.get(gateway, ((), ()))
         for name in secrets_needed:
             if not values.get(name):
                 self.add_error(name, _("Wajib untuk saluran ini."))
@@ -126,6 +148,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     list_select_related = ["unit"]
     search_fields = ["name", "slug"]
     readonly_fields = ["webhook_url", "secrets_set"]
+    actions = ["test_connection"]
     fieldsets = [
         (None, {"fields": ["unit", "channel", "name", "slug", "active", "config"]}),
         (_("Webhook"), {"fields": ["webhook_url"]}),
@@ -135,9 +158,31 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     @admin.display(description=_("alamat webhook"))
     def webhook_url(self, obj: ChannelAccount | None) -> str:
         name = WEBHOOKS.get(obj.channel) if obj and obj.pk else None
+        if obj is not None and obj.channel == Channel.SMS and obj.sms_gateway == SmsGateway.GAMMU:
+            name = None  # fed by manage.py gammu_receive, not over HTTP
         if not name:
             return "—"
-        return settings.SPKT_PUBLIC_BASE_URL + reverse(name, args=[obj.slug])
+        return public_url(reverse(name, args=[obj.slug]))
+
+    @admin.action(description=_("Uji koneksi gateway SMS"), permissions=["change"])
+    def test_connection(self, request, queryset) -> None:
+        """Ask each selected SMS account's gateway whether it can be reached (docs/channels.md 6):
+        the Android app's webhook list with the stored credentials, or Gammu's configuration,
+        folders, hooks and running daemon."""
+        for account in queryset.select_related("unit").order_by("pk"):
+            if account.channel != Channel.SMS:
+                ok, text = False, _("Uji koneksi hanya untuk akun SMS.")
+            elif account.sms_gateway == SmsGateway.ANDROID:
+                ok, text = smsgate.connection_check(account, self.webhook_url(account))
+            elif account.sms_gateway == SmsGateway.GAMMU:
+                ok, text = gammu.connection_check(account)
+            else:
+                ok, text = False, _("Protokol SPKT: uji dari sisi gateway Anda sendiri.")
+            self.message_user(
+                request,
+                f"{account.name}: {text}",
+                messages.SUCCESS if ok else messages.ERROR,
+            )
 
     @admin.display(description=_("rahasia tersimpan"))
     def secrets_set(self, obj: ChannelAccount | None) -> str:

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from spkt.channels import webhooks
-from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus
+from spkt.channels import gammu, smsgate, webhooks
+from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus, SmsGateway
 from spkt.core import clock, safejson
 from spkt.intake.models import Channel
 
@@ -39,12 +39,27 @@ SWEEP_AFTER = timedelta(seconds=30)
 BATCH = 20
 CLOCK_LIMIT = 200  # payloads per round of the intake clock (a few seconds of work)
 
+SMS_ADAPTERS: dict[str, Callable[[ChannelAccount, dict], webhooks.Tally]] = {
+    SmsGateway.ANDROID: smsgate.receive,
+    SmsGateway.GAMMU: gammu.receive,
+    SmsGateway.SPKT: webhooks.sms_receive,
+}
+
+
+def sms_receive(account: ChannelAccount, payload: dict) -> webhooks.Tally:
+    """The adapter of the account's SMS gateway (docs/channels.md, 6)."""
+    adapter = SMS_ADAPTERS.get(account.sms_gateway)
+    if adapter is None:
+        raise webhooks.MalformedError(f"unknown SMS gateway {account.sms_gateway!r}")
+    return adapter(account, payload)
+
+
 ADAPTERS: dict[str, Callable[[ChannelAccount, dict], webhooks.Tally]] = {
     Channel.WHATSAPP: webhooks.whatsapp_receive,
     Channel.FACEBOOK: webhooks.meta_receive,
     Channel.INSTAGRAM: webhooks.meta_receive,
     Channel.TELEGRAM: webhooks.telegram_receive,
-    Channel.SMS: webhooks.sms_receive,
+    Channel.SMS: sms_receive,
 }
 
 
@@ -140,6 +155,12 @@ def _process(payload: InboundPayload, now: datetime) -> None:
             tally = adapter(account, data)
         if tally.failed:
             raise ProcessingError("; ".join(tally.errors) or f"{tally.failed} not stored")
+    except webhooks.NotYetError as exc:
+        # Waiting is not failing: no attempt is counted, the sweep takes it again at exc.at.
+        payload.next_attempt_at = exc.at
+        payload.error = str(exc)[:2000]
+        payload.save(update_fields=["next_attempt_at", "error"])
+        return
     except (webhooks.MalformedError, safejson.JSONRefusedError) as exc:
         _failed(payload, f"{type(exc).__name__}: {exc}", now, final=True)
     except Exception as exc:

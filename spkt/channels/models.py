@@ -12,6 +12,14 @@ from django.utils.translation import pgettext_lazy
 from spkt.core.nik import fernet
 
 
+class SmsGateway(models.TextChoices):
+    """How an SMS account reaches the phone network (``config["gateway"]``, docs/channels.md 6)."""
+
+    ANDROID = "android", _("SMS Gateway for Android")
+    GAMMU = "gammu", _("Gammu SMSD dengan modem USB")
+    SPKT = "spkt", _("Protokol gateway SPKT (skrip sendiri)")
+
+
 class ChannelAccount(models.Model):
     """One provider account of a unit: a WhatsApp number, a Telegram bot, an SMS gateway, a Meta
     page, a mailbox. ``config`` holds plain settings (ids, hosts, API base URLs so tests can point
@@ -32,6 +40,14 @@ class ChannelAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.name}"
+
+    @property
+    def sms_gateway(self) -> str:
+        """The gateway kind of an SMS account; accounts made before there was a choice speak the
+        SPKT protocol."""
+        config = self.config if isinstance(self.config, dict) else {}
+        value = str(config.get("gateway") or SmsGateway.SPKT)
+        return value if value in SmsGateway.values else ""
 
     @property
     def secrets(self) -> dict:

@@ -11,8 +11,8 @@ import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from spkt.channels import http
-from spkt.channels.models import ChannelAccount
+from spkt.channels import gammu, http, smsgate
+from spkt.channels.models import ChannelAccount, SmsGateway
 from spkt.channels.webhooks import GRAPH_API, TELEGRAM_API, api_base, sms_sign
 from spkt.core import clock
 from spkt.intake.models import Channel, Contact, OutboxItem
@@ -177,10 +177,22 @@ def telegram_send(item: OutboxItem) -> str:
 
 
 def sms_send(item: OutboxItem) -> str:
+    """Through the unit's SMS gateway: the Android app, gammu-smsd or the SPKT protocol."""
     account = _account(item, Channel.SMS)
     contact = item.message.contact
-    url = str(account.config.get("send_url") or "")
     phone = _phone(contact)
+    if account.sms_gateway == SmsGateway.ANDROID:
+        return _android_send(item, account, phone)
+    if account.sms_gateway == SmsGateway.GAMMU:
+        if not phone:
+            raise PermanentDeliveryError("SMS (Gammu): no recipient number")
+        try:
+            return gammu.send(account, item.message_id, phone, item.message.body)
+        except gammu.OutboxError as exc:
+            raise DeliveryError(f"SMS (Gammu): {exc}") from None
+    if account.sms_gateway != SmsGateway.SPKT:
+        raise PermanentDeliveryError("SMS: unknown gateway in the account")
+    url = str(account.config.get("send_url") or "")
     to = f"+{phone}" if phone else contact.sender_address.strip()
     if not url or not to:
         raise PermanentDeliveryError("SMS: no send_url or no recipient")
@@ -198,6 +210,21 @@ def sms_send(item: OutboxItem) -> str:
         },
     )
     return _id("SMS", data.get("id"))
+
+
+def _android_send(item: OutboxItem, account: ChannelAccount, phone: str) -> str:
+    """POST <api_url>/message (Local Server and Cloud alike), basic auth; the app answers 202 with
+    the message's state and id, which its sms:* webhooks name as messageId."""
+    base = smsgate.api_url(account)
+    if not base or not phone:
+        raise PermanentDeliveryError("SMS (Android): no api_url or no recipient number")
+    data = _post(
+        "SMS (Android)",
+        f"{base}/message",
+        body=_json(smsgate.message_body(account, item.message_id, f"+{phone}", item.message.body)),
+        headers=smsgate.auth_header(account),
+    )
+    return _id("SMS (Android)", data.get("id"))
 
 
 SENDERS = {

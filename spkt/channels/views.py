@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from spkt.channels import inbound, tasks, webhooks
-from spkt.channels.models import ChannelAccount
+from spkt.channels import inbound, smsgate, tasks, webhooks
+from spkt.channels.models import ChannelAccount, SmsGateway
 from spkt.core import safejson
 from spkt.intake.models import Channel
 
@@ -79,7 +79,8 @@ def _enqueue(account_id: int) -> None:
 # What tells each sender "never send this again". Meta (for up to 7 days) and Telegram (until it
 # gives up, the bot's later updates queuing meanwhile) deliver again on every answer but 2xx; our
 # SMS gateway protocol defines 4xx as "fix the gateway, do not retry" (docs/channels.md, 2 and 6).
-REFUSED_META = REFUSED_TELEGRAM = 200
+# SMS Gateway for Android retries anything but 2xx for about two days, like Meta.
+REFUSED_META = REFUSED_TELEGRAM = REFUSED_ANDROID = 200
 REFUSED_SMS = 400
 
 
@@ -123,6 +124,8 @@ def _handle(
     try:
         if precheck is not None:
             precheck(payload)
+    except webhooks.IgnoredError as exc:
+        return _plain(f"ignored: {exc}")  # logged once by the precheck, nothing stored
     except webhooks.MalformedError as exc:
         return _refused(account, refused, str(exc))
     try:
@@ -176,6 +179,15 @@ def _sms_signature(request: HttpRequest, secrets: dict, body: bytes) -> None:
     )
 
 
+def _android_signature(request: HttpRequest, secrets: dict, body: bytes) -> None:
+    smsgate.signature_check(
+        key=secrets.get("signing_key", ""),
+        body=body,
+        timestamp=request.headers.get("X-Timestamp"),
+        signature=request.headers.get("X-Signature"),
+    )
+
+
 META = (Channel.FACEBOOK, Channel.INSTAGRAM)
 
 
@@ -222,6 +234,21 @@ def telegram(request: HttpRequest, slug: str) -> HttpResponse:
 @transaction.non_atomic_requests
 @require_POST
 def sms(request: HttpRequest, slug: str) -> HttpResponse:
+    """One URL for every SMS account; the account's gateway decides the protocol (a Gammu account
+    is fed by its command, never over HTTP)."""
+    account, _secrets = _cached_account(slug, (Channel.SMS,))
+    gateway = account.sms_gateway if account is not None else ""
+    if gateway == SmsGateway.ANDROID:
+        return _handle(
+            request,
+            slug,
+            (Channel.SMS,),
+            _android_signature,
+            refused=REFUSED_ANDROID,
+            precheck=smsgate.check,
+        )
+    if account is not None and gateway != SmsGateway.SPKT:
+        return _plain("unknown account", 404)
     return _handle(
         request,
         slug,

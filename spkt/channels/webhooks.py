@@ -71,6 +71,20 @@ class MalformedError(ValueError):
     """The payload is not what the protocol defines (400)."""
 
 
+class IgnoredError(MalformedError):
+    """An authentic payload of a kind SPKT does not take (an SMS gateway's other events): answered
+    200 ``ignored``, not stored, logged once by the adapter."""
+
+
+class NotYetError(Exception):
+    """The payload cannot be filed yet (a piece of a multipart SMS waiting for the others): the
+    worker tries it again at ``at`` without counting an attempt."""
+
+    def __init__(self, message: str, at: datetime) -> None:
+        super().__init__(message)
+        self.at = at
+
+
 def secrets_equal(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 

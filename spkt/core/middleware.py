@@ -8,6 +8,7 @@ English would greet officers in English; the station's working language is Indon
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
+logger = logging.getLogger("spkt")
 
 
 class IndonesianFirstLocaleMiddleware:
@@ -70,4 +72,43 @@ class NoStoreMiddleware:
         directives = {d.split("=")[0].strip() for d in response.get("Cache-Control", "").split(",")}
         if credentials or "public" not in directives:
             add_never_cache_headers(response)  # also drops "public" and sets max-age=0
+        return response
+
+
+# --- A database that drops out answers 503, not 500 ----------------------------------------------
+class DatabaseUnavailableMiddleware:
+    """A connection lost mid-request (a database restart or failover, a terminated backend) is
+    rolled back by Django's atomic blocks, so nothing half-done stays; the client is told to try
+    again (503 with Retry-After) instead of getting a 500. The page is plain: rendering the site's
+    template would itself need the database."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+        from django.http import JsonResponse
+        from django.utils.html import escape
+        from django.utils.translation import gettext as _
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning(
+            "database unavailable during %s %s: %s", request.method, request.path, exception
+        )
+        message = _(
+            "Layanan sedang sibuk atau basis data tersambung ulang. Coba lagi sebentar lagi."
+        )
+        if request.path.startswith(("/api/", "/hooks/")):
+            response: HttpResponse = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(
+                f'<!doctype html><html lang="id"><meta charset="utf-8"><title>SPKT</title>'
+                f"<p>{escape(message)}</p></html>",
+                status=503,
+            )
+        response["Retry-After"] = "5"
         return response

@@ -4,6 +4,7 @@ nothing a citizen types is ever interpolated into markup."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from pathlib import Path
 
@@ -44,3 +45,14 @@ def qr_svg(text: str) -> str:
     buffer = io.BytesIO()
     segno.make(text, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, border=2)
     return buffer.getvalue().decode()
+
+
+def qr_svg_scalable(text: str) -> str:
+    """The QR for a web page: qr_svg has a fixed size in modules (33 px); a viewBox instead of
+    width and height lets CSS show it large."""
+    svg = qr_svg(text)
+    found = re.search(r'width="(\d+)" height="(\d+)"', svg)
+    if found is None:
+        return svg
+    w, h = found.groups()
+    return svg.replace(found.group(0), f'viewBox="0 0 {w} {h}"', 1)

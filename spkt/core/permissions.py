@@ -35,6 +35,9 @@ class Action(StrEnum):
     LP_REVIEW = "lp.review"
     RESKRIM_QUEUE = "reskrim.queue"
     FIELD_WRITE = "field.write"
+    IKM_KIOSK = "ikm.kiosk"
+    REPORT_SUBMIT = "report.submit"
+    REPORT_ACK = "report.ack"
 
 
 _ALL_STAFF = frozenset(Role.values)
@@ -55,6 +58,12 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.RESKRIM_QUEUE: frozenset({Role.RESKRIM, Role.KA_SPKT, Role.KAPOLSEK, Role.PENILAI}),
     # Field help: request, dispatch and follow a task (the desk; the assigned officer too).
     Action.FIELD_WRITE: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
+    # The survey tablet at the desk, opened by the officer for the citizens in front of them.
+    Action.IKM_KIOSK: frozenset({Role.ANGGOTA_JAGA, Role.KA_SPKT}),
+    # The daily report: the Ka SPKT sends it, the Kapolsek (or whoever holds the role: acting)
+    # acknowledges it.
+    Action.REPORT_SUBMIT: frozenset({Role.KA_SPKT}),
+    Action.REPORT_ACK: frozenset({Role.KAPOLSEK}),
 }
 # Actions that change a unit's records: only at the user's own unit, never at a unit below.
 WRITE_ACTIONS = frozenset(
@@ -67,6 +76,9 @@ WRITE_ACTIONS = frozenset(
         Action.LP_WRITE,
         Action.LP_REVIEW,
         Action.FIELD_WRITE,
+        Action.IKM_KIOSK,
+        Action.REPORT_SUBMIT,
+        Action.REPORT_ACK,
     }
 )
 

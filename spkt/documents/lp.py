@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from spkt.core import clock
 from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
 from spkt.core.ledger import ledger_append
+from spkt.core.publicurl import public_url
 from spkt.core.timeutil import hari, local, tanggal
 from spkt.documents.models import (
     CaseProgress,
@@ -359,8 +359,7 @@ def _issue_sttlp(
             "account_short": account if len(account) <= 400 else account[:397] + "...",
             "offence": lp.snapshot["offence"],
             "tracking_code": lp.tracking_code,
-            "tracking_url": settings.SPKT_PUBLIC_BASE_URL
-            + reverse("portal:track", args=[lp.tracking_code]),
+            "tracking_url": public_url(reverse("portal:track", args=[lp.tracking_code])),
             "text_tenths": _sttlp_text_size(account, reported, draft, lp),
         }
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -27,6 +26,7 @@ from spkt.core.ledger import ledger_append, register_ledgered
 from spkt.core.nik import nik_encrypt, nik_hash, nik_mask, nik_redact, nik_validate
 from spkt.core.numbering import number_format, number_next, unit_path
 from spkt.core.pdf import qr_svg, render_pdf
+from spkt.core.publicurl import public_url
 from spkt.core.signing import sign
 from spkt.core.timeutil import hari, local, tanggal
 from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
@@ -43,6 +43,7 @@ from spkt.documents.models import (
 from spkt.dutylog.models import MutasiCategory, Shift
 from spkt.dutylog.services import mutasi_append, shift_current
 from spkt.org.models import Unit, User
+from spkt.reports.ikm.services import invitation_attach, invitation_for_document, survey_url
 
 T = TypeVar("T")
 
@@ -200,7 +201,7 @@ def letterhead(unit: Unit, chain: list[Unit] | None = None) -> dict:
 
 
 def verify_url(token: str) -> str:
-    return settings.SPKT_PUBLIC_BASE_URL + reverse("portal:verify", args=[token])
+    return public_url(reverse("portal:verify", args=[token]))
 
 
 # --- The one issuing path ------------------------------------------------------------------------
@@ -286,12 +287,15 @@ def issue_document(
             "k": token,
         },
     )
+    # The satisfaction survey's link is printed on the citizen's SKTLK/STTLP (spkt.reports.ikm).
+    survey = invitation_for_document(unit=unit, doc_type=doc_type)
     with book_language():  # official documents are Indonesian whatever the UI says
         snapshot = normalise(
             {
                 **issue.common(),
                 **build(issue),
                 "verify_url": f"{verify_url(token)}?p={signed}&s={signature}",
+                **({"survey_url": survey_url(survey)} if survey is not None else {}),
             }
         )
     doc = Document(
@@ -315,8 +319,15 @@ def issue_document(
     )
     doc.ledger_entry = ledger_append(unit=unit, kind=ISSUED, payload=document_payload(doc))
     doc.save()
+    if survey is not None:
+        invitation_attach(survey, doc)
     transaction.on_commit(lambda: _enqueue_render(doc.pk))
     return doc
+
+
+# Apps that follow an issued document register a hook here (field help: the LP of a task closes
+# the contact the task came from). Hooks run in the issuing transaction: a failure issues nothing.
+ISSUED_HOOKS: list[Callable[[object], None]] = []
 
 
 def idempotent(*, unit: Unit, key: str, issue: Callable[[], T]) -> T | Document:
@@ -325,7 +336,11 @@ def idempotent(*, unit: Unit, key: str, issue: Callable[[], T]) -> T | Document:
     if existing is not None:
         return existing
     try:
-        return issue()
+        with transaction.atomic():
+            issued = issue()
+            for hook in ISSUED_HOOKS:
+                hook(issued)
+            return issued
     except IntegrityError:
         # A concurrent request with the same key won the race; its transaction has committed.
         existing = Document.objects.filter(unit=unit, idempotency_key=key).first()
@@ -579,7 +594,9 @@ TEMPLATES = {
 
 
 def document_render_data(doc: Document) -> dict:
-    return {**doc.snapshot, "qr_svg": qr_svg(doc.snapshot["verify_url"])}
+    survey = doc.snapshot.get("survey_url")
+    extra = {"survey_qr_svg": qr_svg(survey)} if survey else {}
+    return {**doc.snapshot, "qr_svg": qr_svg(doc.snapshot["verify_url"]), **extra}
 
 
 def document_pdf_ensure(*, document_id: int) -> DocumentFile:

@@ -96,6 +96,18 @@ class ReportForm(forms.Form):
     text = forms.CharField(
         label=_("Laporan situasi"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    evidence = forms.CharField(
+        label=_("Barang bukti (satu per baris)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    witnesses = forms.CharField(
+        label=_("Saksi (satu per baris: nama - kontak)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     idempotency_key = KEY
 
 

@@ -142,6 +142,17 @@ class Task(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Raised by every write that changes the task's row on the board (dispatch, status, report,
+    # clearance): the board's poll fingerprints the open tasks by it (selectors.board_etag).
+    version = models.PositiveIntegerField(default=0)
+    # The LP model A drafted from a TPTKP task (hand-off); its document carries the LP number.
+    lp_draft = models.ForeignKey(
+        "documents.LaporanDraft",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="field_tasks",
+    )
 
     class Meta:
         verbose_name = _("bantuan lapangan")
@@ -160,6 +171,8 @@ class Task(models.Model):
                 name="fieldtask_report_due_idx",
                 condition=models.Q(cleared_at__isnull=True),
             ),
+            # Serves the register: a unit's tasks by request time, closed ones included.
+            models.Index(fields=["unit", "-requested_at"], name="fieldtask_unit_register_idx"),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +227,12 @@ class Assignment(models.Model):
                     | models.Q(kind="equipment", equipment__isnull=False, personnel__isnull=True)
                 ),
                 name="assignment_one_asset",
+            ),
+        ]
+        indexes = [
+            # Serves the board's "who is free": the active assignments, a small part of the table.
+            models.Index(
+                fields=["task"], name="assignment_active_idx", condition=models.Q(active=True)
             ),
         ]
 
@@ -271,6 +290,9 @@ class StepTick(models.Model):
 class SituationReport(models.Model):
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="reports")
     text = models.TextField(_("laporan situasi"))
+    # One item per line; carried into the LP model A of a TPTKP task.
+    evidence = models.TextField(_("barang bukti"), blank=True)
+    witnesses = models.TextField(_("saksi"), blank=True)
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
@@ -283,6 +305,21 @@ class SituationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%H:%M} {self.text[:40]}"
+
+
+class ReportPhoto(models.Model):
+    """A photo from the scene sent with a situation report (at most PHOTO_MAX per report)."""
+
+    report = models.ForeignKey(SituationReport, on_delete=models.PROTECT, related_name="photos")
+    file = models.FileField(upload_to="fieldhelp/%Y/%m/")
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.file.name
 
 
 class TaskAlert(models.Model):

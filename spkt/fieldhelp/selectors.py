@@ -6,17 +6,20 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 from django.http import Http404
 
 from spkt.core import clock
 from spkt.core.permissions import visible_units
 from spkt.dutylog.selectors import shift_on_duty
-from spkt.fieldhelp.models import Assignment, SituationReport, StatusEvent, Task
+from spkt.fieldhelp.models import Assignment, Task
 from spkt.org.models import Equipment, EquipmentKind, Personnel, Unit
 
 # Amber when this share of the report interval or less is left.
 AMBER_SHARE = 6  # 1/6: ten minutes of an hour
+# The board shows this many open tasks (the oldest first) and counts the rest: a page of thousands
+# of rows helps no desk and would take seconds to render (bench/fieldhelp_pg.py).
+BOARD_LIMIT = 50
 
 
 def task_get(*, user, pk: int) -> Task:
@@ -75,12 +78,19 @@ class Board:
     personnel: list[Personnel]
     equipment: list[Equipment]
     now: datetime
+    total: int = 0  # open tasks, including those beyond BOARD_LIMIT
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.rows))
 
 
 def board(*, unit: Unit, now: datetime | None = None) -> Board:
     now = now or clock.now()
     rows = []
-    for task in open_tasks(unit=unit):
+    tasks = list(open_tasks(unit=unit)[:BOARD_LIMIT])
+    total = len(tasks) if len(tasks) < BOARD_LIMIT else open_tasks(unit=unit).count()
+    for task in tasks:
         arrived = task.on_scene_at
         since = task.last_report_at or task.dispatched_at
         rows.append(
@@ -107,7 +117,7 @@ def board(*, unit: Unit, now: datetime | None = None) -> Board:
         .exclude(pk__in=busy.exclude(equipment=None).values("equipment"))
         .order_by("kind", "name")
     )
-    return Board(rows=rows, personnel=personnel, equipment=equipment, now=now)
+    return Board(rows=rows, personnel=personnel, equipment=equipment, now=now, total=total)
 
 
 def dispatchable(*, unit: Unit) -> tuple[QuerySet[Personnel], QuerySet[Equipment]]:
@@ -140,17 +150,16 @@ def tasks_of_officer(*, user) -> QuerySet[Task]:
 
 
 def board_etag(*, unit: Unit, salt: str = "", now: datetime | None = None) -> str:
-    """A fingerprint of what the board shows. Every change of a task appends an event, a report
-    or an assignment (all with growing ids), and the ages on the board move once a minute."""
+    """A fingerprint of what the board shows, in one query over the unit's open tasks (the partial
+    index): every write that changes a row on the board raises its task's ``version``, a new or
+    closed task changes the count, and the ages on the board move once a minute."""
     now = now or clock.now()
-    tasks = Task.objects.filter(unit=unit, cleared_at=None).aggregate(
-        n=Count("pk"), overdue=Max("overdue_at"), due=Max("report_due_at")
+    parts = Task.objects.filter(unit=unit, cleared_at=None).aggregate(
+        n=Count("pk"),
+        top=Max("pk"),
+        version=Sum("version"),
+        overdue=Max("overdue_at"),
+        due=Max("report_due_at"),
     )
-    parts = [
-        tasks,
-        StatusEvent.objects.filter(task__unit=unit).aggregate(m=Max("pk")),
-        SituationReport.objects.filter(task__unit=unit).aggregate(m=Max("pk")),
-        Assignment.objects.filter(task__unit=unit).aggregate(m=Max("pk"), r=Max("released_at")),
-    ]
-    raw = "|".join(str(sorted(p.items())) for p in parts) + f"|{now:%Y%m%d%H%M}|{salt}"
+    raw = f"{sorted(parts.items())}|{now:%Y%m%d%H%M}|{salt}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
@@ -38,6 +38,7 @@ from spkt.fieldhelp.models import (
     TaskStatus,
     TaskType,
 )
+from spkt.fieldhelp.photos import Photo, photos_check, photos_store
 from spkt.intake.models import Contact
 from spkt.org.models import Equipment, Kelurahan, Personnel, Unit, User
 
@@ -298,12 +299,18 @@ def task_dispatch(
             _("Personel atau inventaris baru saja ditugaskan oleh petugas lain; muat ulang.")
         ) from None
     first = task.status == TaskStatus.REQUESTED
+    task.version += 1
     if first:
         task.status = TaskStatus.DISPATCHED
         task.dispatched_at = now
         task.report_due_at = now + _interval(task)
-        task.save(update_fields=["status", "dispatched_at", "report_due_at"])
+        task.save(update_fields=["status", "dispatched_at", "report_due_at", "version"])
         _event(task, TaskStatus.DISPATCHED, actor, now)
+    else:
+        task.save(update_fields=["version"])
+    if moved:
+        # The board shows those tasks without the asset now.
+        Task.objects.filter(pk__in=moved).update(version=F("version") + 1)
     names = ", ".join(str(x) for x in [*people, *items])
     with book_language():
         _book(
@@ -382,7 +389,7 @@ def task_status(
             raise ValidationError(_("Koreksi hanya untuk mengembalikan status."))
         if not note:
             raise ValidationError(_("Koreksi status memerlukan alasan."))
-        fields = {"status": status}
+        fields = {"status": status, "version": task.version + 1}
         stamps = (("en_route_at", TaskStatus.EN_ROUTE), ("on_scene_at", TaskStatus.ON_SCENE))
         for stamp, later in stamps:
             if STATUS_ORDER.index(later) > wanted:
@@ -411,28 +418,26 @@ def task_status(
             _("Status tidak dapat mundur dari %(now)s ke %(to)s; gunakan koreksi.")
             % {"now": task.get_status_display(), "to": TaskStatus(status).label}
         )
-    fields = {"status": status}
+    fields = {"status": status, "version": task.version + 1}
     if status == TaskStatus.EN_ROUTE:
         fields["en_route_at"] = now
     else:
         fields["on_scene_at"] = now
         fields["response_seconds"] = max(0, int((now - task.requested_at).total_seconds()))
     Task.objects.filter(pk=task.pk).update(**fields)
-    try:
-        with transaction.atomic():
-            _event(
-                task,
-                status,
-                actor,
-                now,
-                lat=lat_d,
-                lon=lon_d,
-                accuracy_m=metres,
-                note=note,
-                idempotency_key=key,
-            )
-    except IntegrityError:
-        raise ValidationError(_("Pembaruan ini sudah diterima.")) from None
+    # No savepoint for the key: the replay was looked for under the task's row lock, so no other
+    # update of this task (same key or not) can insert between that look and this insert.
+    _event(
+        task,
+        status,
+        actor,
+        now,
+        lat=lat_d,
+        lon=lon_d,
+        accuracy_m=metres,
+        note=note,
+        idempotency_key=key,
+    )
     if status == TaskStatus.ON_SCENE:
         with book_language():
             _book(
@@ -441,7 +446,8 @@ def task_status(
                 _("Petugas tiba di lokasi %(type)s di %(place)s.")
                 % {"type": task.type.label, "place": task.address},
             )
-    task.refresh_from_db()
+    for name, value in fields.items():  # what the update wrote, without reading it back
+        setattr(task, name, value)
     return task
 
 
@@ -462,9 +468,17 @@ def task_step_tick(*, actor: User, task: Task, step: int) -> StepTick:
 
 @transaction.atomic
 def task_report(
-    *, actor: User, task: Task, text: str, idempotency_key: str | None = None
+    *,
+    actor: User,
+    task: Task,
+    text: str,
+    idempotency_key: str | None = None,
+    evidence: str = "",
+    witnesses: str = "",
+    photos: list[Photo] = (),
 ) -> SituationReport:
-    """A situation report: restarts the hourly clock of the task."""
+    """A situation report (with up to three photos, and for an LP the evidence and witnesses
+    found, one per line): restarts the hourly clock of the task."""
     key = (idempotency_key or "").strip()[:64] or None
     task = _locked(task)
     earlier = _replayed(SituationReport, task, key)
@@ -476,11 +490,20 @@ def task_report(
         raise ValidationError(_("Laporan situasi tidak boleh kosong."))
     if task.status == TaskStatus.REQUESTED:
         raise ValidationError(_("Tugas belum diberangkatkan."))
+    checked = photos_check(list(photos))
     now = clock.now()
     report = SituationReport.objects.create(
-        task=task, text=text, at=now, by=actor, idempotency_key=key
+        task=task,
+        text=text,
+        evidence=(evidence or "").strip()[:4000],
+        witnesses=(witnesses or "").strip()[:4000],
+        at=now,
+        by=actor,
+        idempotency_key=key,
     )
+    photos_store(report, checked)
     Task.objects.filter(pk=task.pk).update(
+        version=task.version + 1,
         last_report_at=now,
         report_due_at=now + _interval(task),
         overdue_at=None,
@@ -510,7 +533,9 @@ def task_clear(
     handed_to = (handed_to or "").strip()[:120]
     status = TaskStatus.HANDED_OVER if handed_to else TaskStatus.CLEARED
     now = clock.now()
-    Task.objects.filter(pk=task.pk).update(status=status, cleared_at=now, handed_to=handed_to)
+    Task.objects.filter(pk=task.pk).update(
+        status=status, cleared_at=now, handed_to=handed_to, version=task.version + 1
+    )
     Assignment.objects.filter(task=task, active=True).update(active=False, released_at=now)
     _event(task, status, actor, now, note=(note or "").strip()[:255], idempotency_key=key)
     with book_language():

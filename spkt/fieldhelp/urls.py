@@ -1,6 +1,6 @@
 from django.urls import path
 
-from spkt.fieldhelp import views
+from spkt.fieldhelp import register_views, views
 
 app_name = "fieldhelp"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:pk>/langkah/", views.task_step, name="task-step"),
     path("<int:pk>/laporan/", views.task_report, name="task-report"),
     path("<int:pk>/selesai/", views.task_clear, name="task-clear"),
+    path("<int:pk>/lp/", views.task_lp, name="task-lp"),
+    path("foto/<int:pk>/", views.report_photo, name="photo"),
+    path("register/", register_views.register, name="register"),
 ]

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import (
     get_conditional_response,
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from spkt.core import clock
-from spkt.core.permissions import Action, acting_unit, can, require
+from spkt.core.permissions import Action, acting_unit, can, require, visible_units
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.fieldhelp import selectors, services
 from spkt.fieldhelp.forms import (
@@ -32,7 +32,9 @@ from spkt.fieldhelp.forms import (
     StepForm,
     TaskForm,
 )
-from spkt.fieldhelp.models import Assignment, Task
+from spkt.fieldhelp.handoff import task_lp_handoff
+from spkt.fieldhelp.models import Assignment, Family, ReportPhoto, Task
+from spkt.fieldhelp.photos import PHOTO_MAX, PHOTO_MAX_BYTES, Photo
 from spkt.intake.models import Status
 from spkt.intake.selectors import contact_get
 from spkt.org.selectors import unit_selected
@@ -163,7 +165,16 @@ def _detail_context(request: HttpRequest, task: Task) -> dict:
         "can_act": (can_write or assigned) and task.is_open,
         "timeline": list(selectors.task_timeline(task)),
         "steps": [(i, text, ticks.get(i)) for i, text in enumerate(steps, start=1)],
-        "reports": list(task.reports.select_related("by")),
+        "reports": list(task.reports.select_related("by").prefetch_related("photos")),
+        "lp_draft": task.lp_draft,
+        "lp_document": task.lp_draft.document if task.lp_draft else None,
+        "can_handoff": (
+            task.type.family == Family.TPTKP
+            and task.status != "requested"
+            and task.unit_id == request.user.unit_id
+            and can(request.user, Action.LP_WRITE, task.unit)
+        ),
+        "photo_max": PHOTO_MAX,
         "assignments": list(
             task.assignments.select_related("personnel", "equipment").order_by("assigned_at")
         ),
@@ -271,8 +282,16 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Laporan situasi tidak boleh kosong."))
         return _done(request, task)
+    files = request.FILES.getlist("photos")
+    if len(files) > PHOTO_MAX:
+        messages.error(
+            request, _("Paling banyak %(n)d foto per laporan situasi.") % {"n": PHOTO_MAX}
+        )
+        return _done(request, task)
+    # One byte over the limit is enough for the service to refuse a photo that is too large.
+    photos = [Photo(f.name or "foto", f.read(PHOTO_MAX_BYTES + 1)) for f in files]
     try:
-        services.task_report(actor=request.user, task=task, **form.cleaned_data)
+        services.task_report(actor=request.user, task=task, photos=photos, **form.cleaned_data)
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -312,3 +331,47 @@ def alert_read(request: HttpRequest, pk: int) -> HttpResponse:
     """The user has seen an alert of the hourly clock; only their own alerts can be marked."""
     request.user.field_alerts.filter(pk=pk, read_at=None).update(read_at=clock.now())
     return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def task_lp(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Buat LP model A" on a TPTKP task: the draft with what the task knows, once."""
+    task = selectors.task_get(user=request.user, pk=pk)
+    require(request.user, Action.LP_WRITE, task.unit)
+    try:
+        draft, created = task_lp_handoff(actor=request.user, task=task)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("fieldhelp:detail", pk=task.pk)
+    if created:
+        messages.success(
+            request, _("Konsep LP model A dibuat dari tugas ini; periksa lalu terbitkan.")
+        )
+    else:
+        messages.info(request, _("Tugas ini sudah mempunyai konsep LP model A."))
+    return redirect("documents:lp-draft", pk=draft.pk)
+
+
+@login_required
+@require_GET
+def report_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo of a situation report, to those who may see the task (another station: 404)."""
+    photo = (
+        ReportPhoto.objects.filter(pk=pk, report__task__unit__in=visible_units(request.user))
+        .select_related("report__task__unit")
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    task = photo.report.task
+    if not _is_assigned(request.user, task):
+        require(request.user, Action.MUTASI_VIEW, task.unit)
+    try:
+        handle = photo.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

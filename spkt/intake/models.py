@@ -103,6 +103,9 @@ class Contact(models.Model):
     # The thread on the provider's side: WhatsApp wa_id, Telegram chat id, email Message-ID root.
     external_thread = models.CharField(max_length=255, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by a database trigger on every insert and update, whatever the write path (migration
+    # intake 0003): the inbox's poll compares the unit's highest value, one index probe.
+    inbox_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("kontak")
@@ -119,6 +122,10 @@ class Contact(models.Model):
                 name="contact_unit_called_idx",
                 condition=models.Q(channel="walkin"),
             ),
+            # Serves the inbox's poll: the unit's highest inbox_version.
+            models.Index(fields=["unit", "inbox_version"], name="contact_unit_version_idx"),
+            # Serves the daily report and the Anev: a unit's contacts by arrival time.
+            models.Index(fields=["unit", "received_at"], name="contact_unit_received_idx"),
             # Serves the sweep across units: unanswered contacts whose clock ran out.
             models.Index(
                 fields=["first_response_due_at"],

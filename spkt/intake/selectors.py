@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from spkt.core import clock
@@ -65,19 +65,11 @@ def inbox(*, unit: Unit) -> Inbox:
 
 
 def inbox_etag(*, unit: Unit, salt: str = "") -> str:
-    """A fingerprint of what the inbox shows, in one aggregate query. Services change contacts
-    with queryset ``update()``, which leaves ``updated_at`` alone, so the timestamps each step
-    sets are folded in too (claim, first response, call, duplicate hint, newest message)."""
-    agg = Contact.objects.filter(OPEN, unit=unit).aggregate(
-        n=Count("pk", distinct=True),
-        updated=Max("updated_at"),
-        claimed=Max("claimed_at"),
-        answered=Max("first_response_at"),
-        called=Max("called_at"),
-        dups=Count("possible_duplicate_of", distinct=True),
-        message=Max("messages__pk"),
-    )
-    raw = "|".join(str(agg[k]) for k in sorted(agg)) + "|" + salt
+    """A fingerprint of what the inbox shows: the highest ``inbox_version`` of the unit's contacts,
+    which a trigger raises on every insert and update of a contact (a new message raises its
+    contact, ``services.contact_receive``): one index probe, whatever the size of the open set."""
+    version = Contact.objects.filter(unit=unit).aggregate(v=Max("inbox_version"))["v"]
+    raw = f"{version or 0}|{salt}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

@@ -188,8 +188,9 @@ def contact_receive(
     _check_files(incoming.files)
     if incoming.external_id:
         # Providers deliver at least once: the same message id twice is one message. The unit
-        # row lock serialises concurrent deliveries of the same id.
-        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        # row lock serialises concurrent deliveries of the same id; NO KEY UPDATE, so the rows
+        # other transactions insert for the unit (their foreign-key checks) never wait on it.
+        Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
         earlier = (
             Message.objects.filter(
                 contact__unit=unit,
@@ -243,6 +244,10 @@ def contact_receive(
         warning=incoming.warning[:255],
     )
     _store_files(message, incoming.files)
+    if not new:
+        # The next message of an open contact: its row changes so the inbox's poll sees it
+        # (inbox_version, raised by the trigger on every update).
+        Contact.objects.filter(pk=contact.pk).update(updated_at=now)
     if new:
         with book_language():
             who = contact.sender_name or contact.sender_address or _("tanpa nama")
@@ -395,6 +400,24 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
                 "doc": f" ({document.number})" if document is not None else "",
             },
         )
+    if contact.channel in REPLYABLE:
+        # The closing reply carries the satisfaction survey's link (spkt.reports.ikm).
+        from spkt.reports.ikm.services import closing_invitation_text
+
+        text = closing_invitation_text(contact)
+        if text:
+            message = Message.objects.create(
+                contact=contact,
+                direction=Direction.OUT,
+                body=text,
+                at=now,
+                author=actor,
+                delivery=Delivery.PENDING,
+            )
+            item = OutboxItem.objects.create(
+                message=message, channel=contact.channel, next_attempt_at=now
+            )
+            transaction.on_commit(lambda: _enqueue_delivery(item.pk))
     return contact
 
 

@@ -5,7 +5,6 @@ render."""
 from __future__ import annotations
 
 import mimetypes
-import re
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -29,8 +28,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from spkt.core import publicurl
 from spkt.core.audit import audit_log
-from spkt.core.pdf import qr_svg
+from spkt.core.pdf import qr_svg_scalable
 from spkt.core.permissions import Action, acting_unit, can, require
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.intake import selectors, services
@@ -68,17 +68,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def public_url(name: str, *args: str) -> str:
-    return settings.SPKT_PUBLIC_BASE_URL + reverse(name, args=args)
-
-
-def _scalable_qr(text: str) -> str:
-    """qr_svg gives a fixed size in modules (33 px); a viewBox lets CSS print it large."""
-    svg = qr_svg(text)
-    found = re.search(r'width="(\d+)" height="(\d+)"', svg)
-    if found is None:
-        return svg
-    w, h = found.groups()
-    return svg.replace(found.group(0), f'viewBox="0 0 {w} {h}"', 1)
+    return publicurl.public_url(reverse(name, args=args))
 
 
 # --- Inbox --------------------------------------------------------------------------------------
@@ -490,7 +480,7 @@ def kiosk_ticket(request: HttpRequest, code: str, tracking: str) -> HttpResponse
             "unit": unit,
             "contact": contact,
             "track_url": track_url,
-            "qr": _scalable_qr(track_url),
+            "qr": qr_svg_scalable(track_url),
             "prereg_url": public_url("portal:prereg", unit.code, "sktlk"),
         },
     )

@@ -1,10 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from spkt.core.numbering import DEFAULT_PATTERNS, pattern_validate
+from spkt.org import secondfactor
 from spkt.org.models import Equipment, Kelurahan, Personnel, Unit, User
 from spkt.org.services import unit_create
+
+# django-otp's own admin pages would show any user's TOTP secret (its QR) to an admin, who could
+# then carry that user's second factor. Admins reset a factor instead (UserAdmin action, ADR 0037).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class UnitForm(admin.ModelAdmin.form):
@@ -54,6 +64,17 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [*BaseUserAdmin.fieldsets, ("SPKT", {"fields": ["unit"]})]
     list_display = ["username", "first_name", "unit", "is_active"]
     list_filter = ["unit", "groups", "is_active"]
+    actions = ["second_factor_reset"]
+
+    @admin.action(description=_("Reset faktor kedua (ponsel hilang): daftar ulang saat masuk"))
+    def second_factor_reset(self, request, queryset) -> None:
+        for user in queryset:
+            secondfactor.second_factor_reset(actor=request.user, user=user)
+        self.message_user(
+            request,
+            _("Faktor kedua %(n)d pengguna direset; mereka mendaftar ulang saat masuk.")
+            % {"n": queryset.count()},
+        )
 
 
 @admin.register(Equipment)

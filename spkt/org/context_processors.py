@@ -7,12 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from spkt.core.permissions import Action, can
+from spkt.org.secondfactor import second_factor_pending
 
 
 def desk(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    if second_factor_pending(user):
+        return {"nav": []}  # nothing opens before the code: no menu to lead elsewhere
     items = [(reverse("dashboard"), _("Beranda"), "dashboard")]
     if can(user, Action.MUTASI_VIEW):
         items.append((reverse("intake:inbox"), _("Kontak masuk"), "inbox"))
@@ -28,9 +31,12 @@ def desk(request: HttpRequest) -> dict:
     if can(user, Action.MUTASI_VIEW):
         items.append((reverse("dutylog:today"), _("Buku Mutasi"), "mutasi"))
     if can(user, Action.COMPLIANCE_VIEW):
-        items.append((reverse("dutylog:compliance"), _("Kepatuhan"), "compliance"))
+        # The five SOP standards; the Buku Mutasi's own 1 x 24 h page is linked from there.
+        items.append((reverse("anev:standards"), _("Standar SOP"), "standards"))
     if can(user, Action.REPORT_VIEW):
         items.append((reverse("reports:daily"), _("Laporan harian"), "daily"))
+        items.append((reverse("anev:anev"), _("Anev"), "anev"))
+        items.append((reverse("ikm:results"), _("IKM"), "ikm"))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Admin"), "admin"))
     return {"nav": items}

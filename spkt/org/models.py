@@ -87,6 +87,10 @@ class Unit(models.Model):
     sktlk_validity_days = models.PositiveSmallIntegerField(
         _("masa berlaku SKTLK (hari)"), default=14, validators=[MinValueValidator(1)]
     )
+    # Staff sign-in (ADR 0037): the desk too signs in with a second factor when the unit asks.
+    second_factor_for_desk = models.BooleanField(
+        _("faktor kedua juga untuk anggota jaga"), default=False
+    )
     # Overrides of the document number patterns, keyed by document type (see core.numbering).
     number_patterns = models.JSONField(_("pola nomor surat"), default=dict, blank=True)
 

@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("v/<str:token>/", views.verify, name="verify"),
     path("kunci/<slug:code>.pem", views.public_key, name="public-key"),
+    path("lacak/", views.track_entry, name="track-entry"),
     path("lacak/<str:code>/", lp_views.track, name="track"),
     path("lapor/", views.portal_index, name="index"),
     path("lapor/<slug:code>/pesan/", views.web_message, name="web-message"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 
@@ -220,4 +220,28 @@ def web_message(request: HttpRequest, code: str) -> HttpResponse:
         "portal/web_message.html",
         {"form": form, "unit": unit},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def track_entry(request: HttpRequest) -> HttpResponse:
+    """Public: type the code from an STTLP (an LP's progress) or from a message, a kiosk ticket or
+    a contact's reply (the contact's status), and go to its page."""
+    from spkt.documents.models import DocType, Document
+    from spkt.intake.models import Contact
+
+    raw = (request.GET.get("kode") or "").strip().upper()
+    if not raw:
+        return render(request, "portal/track_entry.html", {"code": ""})
+    if 6 <= len(raw) <= 12 and raw.isalnum():
+        if Document.objects.filter(
+            tracking_code=raw, doc_type__in=[DocType.LP_A, DocType.LP_B]
+        ).exists():
+            return redirect("portal:track", code=raw)
+        contact = Contact.objects.filter(tracking_code__iexact=raw).values_list(
+            "tracking_code", flat=True
+        )
+        if contact:
+            return redirect("intake:track", code=contact[0])
+    return render(
+        request, "portal/track_entry.html", {"code": raw[:20], "not_found": True}, status=404
     )

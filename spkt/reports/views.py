@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from spkt.core import clock
 from spkt.core.dates import day_param
-from spkt.core.permissions import Action, can, require, visible_units
+from spkt.core.permissions import Action, acting_unit, can, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents.selectors import document_list
 from spkt.dutylog.selectors import shift_compliance, shift_entries, shift_on_duty
 from spkt.org.models import Role
 from spkt.org.selectors import unit_selected
-from spkt.reports.selectors import daily_report
+from spkt.reports import services
+from spkt.reports.forms import AcknowledgeForm, AddendumForm, SubmitForm
+from spkt.reports.models import SUBMIT_STANDARD_SECONDS, ReportStatus
+from spkt.reports.printing import report_pdf_response
+from spkt.reports.selectors import (
+    SITUATION_DEFAULT,
+    daily_report,
+    report_for_day,
+    report_get,
+)
 
 
 @login_required
@@ -35,6 +50,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .order_by("-created_at")[:10]
         ),
         # Alerts of the hourly clock of field help (overdue situation reports).
+        # Daily reports waiting for the Kapolsek's acknowledgement.
+        "report_alerts": list(
+            user.report_alerts.filter(read_at=None)
+            .select_related("report")
+            .order_by("-created_at")[:10]
+        ),
         "field_alerts": list(
             user.field_alerts.filter(read_at=None)
             .select_related("task__type")
@@ -53,25 +74,155 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["today"] = daily_report(
             unit=unit, day=duty_day_of(clock.now(), unit.shift_start_hour)
         )
+        # The Ka SPKT is reminded of yesterday's report until it is sent.
+        yesterday = duty_day_of(clock.now(), unit.shift_start_hour) - timedelta(days=1)
+        context["report_due"] = (
+            yesterday
+            if can(user, Action.REPORT_SUBMIT, unit)
+            and report_for_day(unit=unit, day=yesterday) is None
+            else None
+        )
     return render(request, "reports/dashboard.html", context)
 
 
 @login_required
 def daily(request: HttpRequest) -> HttpResponse:
+    """The draft of a duty day for review, and the Ka SPKT's form to send it; once sent, the
+    frozen report."""
+    if request.method == "POST":
+        return _submit(request)
     unit = unit_selected(request)
     require(request.user, Action.REPORT_VIEW, unit)
     raw = request.GET.get("tanggal")
     day = day_param(raw) if raw else duty_day_of(clock.now(), unit.shift_start_hour)
+    stored = report_for_day(unit=unit, day=day)
+    if stored is not None:  # the day was sent: its frozen report, not a live draft
+        return _stored(request, stored)
     report = daily_report(unit=unit, day=day)
+    may_submit = can(request.user, Action.REPORT_SUBMIT, unit)
     return render(
         request,
         "reports/daily.html",
         {
             "report": report,
+            "figures": report.snapshot(),
             "unit": unit,
             "units": visible_units(request.user),
+            "may_submit": may_submit,
+            "not_yet": services.day_not_reportable(unit, day) if may_submit else "",
+            "form": SubmitForm(initial={"situation": SITUATION_DEFAULT}),
         },
     )
+
+
+def _submit(request: HttpRequest) -> HttpResponse:
+    unit = acting_unit(request.user)
+    require(request.user, Action.REPORT_SUBMIT, unit)
+    day = day_param(request.POST.get("tanggal", ""))
+    form = SubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            report = services.report_submit(
+                actor=request.user, unit=unit, day=day, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Laporan harian dikirim kepada Kapolsek."))
+            return redirect("reports:detail", pk=report.pk)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(f"{reverse('reports:daily')}?tanggal={day.isoformat()}")
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_get(user=request.user, pk=pk)
+    require(request.user, Action.REPORT_VIEW, report.unit)
+    return _stored(request, report)
+
+
+def _stored(request: HttpRequest, report) -> HttpResponse:
+    unit = report.unit
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "stored": report,
+            "figures": report.snapshot,
+            "unit": unit,
+            "addenda": list(report.addenda.select_related("by")),
+            "may_ack": report.status == ReportStatus.SUBMITTED
+            and can(request.user, Action.REPORT_ACK, unit),
+            "may_addendum": can(request.user, Action.REPORT_SUBMIT, unit),
+            "ack_form": AcknowledgeForm(),
+            "addendum_form": AddendumForm(),
+            "standard_minutes": SUBMIT_STANDARD_SECONDS // 60,
+        },
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_get(user=request.user, pk=pk)
+    require(request.user, Action.REPORT_ACK, report.unit)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("reports:detail", pk=pk)
+    try:
+        services.report_acknowledge(
+            actor=request.user, report=report, disposisi=form.cleaned_data["disposisi"]
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Laporan harian diterima."))
+    return redirect("reports:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_get(user=request.user, pk=pk)
+    require(request.user, Action.REPORT_SUBMIT, report.unit)
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("reports:detail", pk=pk)
+    try:
+        services.report_addendum(actor=request.user, report=report, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Adendum dicatat."))
+    return redirect("reports:detail", pk=pk)
+
+
+@login_required
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_get(user=request.user, pk=pk)
+    require(request.user, Action.REPORT_VIEW, report.unit)
+    return report_pdf_response(request, report)
+
+
+@login_required
+@require_POST
+def report_alert_read(request: HttpRequest, pk: int) -> HttpResponse:
+    services.report_alert_read(user=request.user, pk=pk)
+    return redirect("dashboard")
 
 
 @login_required

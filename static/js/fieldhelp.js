@@ -44,4 +44,14 @@
       { enableHighAccuracy: true, timeout: WAIT_MS, maximumAge: 30000 }
     );
   });
+
+  // Photos of a situation report: more than the server takes is refused here already.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.hasAttribute || !input.hasAttribute("data-photo-max")) return;
+    var max = parseInt(input.getAttribute("data-photo-max"), 10);
+    var tooMany = input.files && input.files.length > max;
+    input.setCustomValidity(tooMany ? input.getAttribute("data-photo-message") : "");
+    if (tooMany) input.reportValidity();
+  });
 })();

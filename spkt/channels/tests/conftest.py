@@ -12,6 +12,9 @@ from spkt.channels import senders
 from spkt.channels.models import ChannelAccount
 from spkt.channels.tests.helpers import (
     ACCESS_TOKEN,
+    ANDROID_KEY,
+    ANDROID_PASSWORD,
+    ANDROID_USER,
     APP_SECRET,
     BOT_TOKEN,
     SMS_SECRET,
@@ -127,3 +130,76 @@ def _media_in_tmp(settings, tmp_path) -> None:
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
+
+
+@pytest.fixture
+def android_account(selatan, provider: Provider) -> ChannelAccount:
+    return _account(
+        selatan,
+        "sms",
+        "sms-android",
+        {"gateway": "android", "api_url": provider.base + "/android", "username": ANDROID_USER},
+        {"gateway_password": ANDROID_PASSWORD, "signing_key": ANDROID_KEY},
+    )
+
+
+GAMMU_SMSDRC = """\
+[gammu]
+model = dummy
+connection = none
+device = {root}/phone
+
+[smsd]
+service = files
+inboxpath = {root}/inbox/
+outboxpath = {root}/outbox/
+sentsmspath = {root}/sent/
+errorsmspath = {root}/error/
+inboxformat = detail
+outboxformat = unicode
+transmitformat = auto
+deliveryreport = sms
+commtimeout = 1
+receivefrequency = 1
+loopsleep = 1
+statusfrequency = 0
+multiparttimeout = 2
+checksecurity = 0
+checkbattery = 0
+checksignal = 0
+checknetwork = 0
+logfile = {root}/smsd.log
+debuglevel = 1
+runonreceive = {hook} {slug}
+runonsent = {hook} --event sent {slug}
+runonfailure = {hook} --event failed {slug}
+"""
+
+
+@pytest.fixture
+def gammu_root(tmp_path):
+    """A gammu-smsd setup (FILES backend, dummy phone) in a fresh directory."""
+    root = tmp_path / "gammu"
+    for name in ("inbox", "outbox", "sent", "error", *(f"phone/sms/{n}" for n in range(1, 6))):
+        (root / name).mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def gammu_account(selatan, gammu_root) -> ChannelAccount:
+    config = gammu_root / "smsdrc"
+    hook = gammu_root / "hook.py"
+    config.write_text(GAMMU_SMSDRC.format(root=gammu_root, hook=hook, slug="sms-gammu"))
+    return _account(
+        selatan, "sms", "sms-gammu", {"gateway": "gammu", "gammu_config": str(config)}, {}
+    )
+
+
+@pytest.fixture
+def root(client, db):
+    """A superuser, logged in (the channel accounts are set up in the admin)."""
+    from spkt.org.models import User
+
+    user = User.objects.create_superuser("root", password="x-very-long-pass-1")
+    client.force_login(user)
+    return user

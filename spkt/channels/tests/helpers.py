@@ -23,6 +23,9 @@ ACCESS_TOKEN = "EAAG-access-token"
 BOT_TOKEN = "123456:bot-token"
 WEBHOOK_SECRET = "tg-webhook-secret"
 SMS_SECRET = "sms-shared-secret"
+ANDROID_USER = "sms"  # SMS Gateway for Android: the app's API login and webhook signing key
+ANDROID_PASSWORD = "android-pass-rahasia"
+ANDROID_KEY = "android-signing-key"
 
 
 @dataclass

@@ -25,6 +25,7 @@ def test_the_append_only_tables_are_the_ones_expected() -> None:
         "documents_documentvoid",
         "dutylog_mutasi",
         "fieldhelp_statusevent",
+        "reports_dailyreportaddendum",
     ]
 
 

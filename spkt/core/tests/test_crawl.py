@@ -37,11 +37,15 @@ from spkt.documents.services import CitizenData, document_void
 from spkt.dutylog.handover import Count, handover_confirm, handover_count, handover_start
 from spkt.dutylog.models import Mutasi, Shift, ShiftStatus
 from spkt.fieldhelp.clock import report_sweep
-from spkt.fieldhelp.models import Task, TaskAlert
+from spkt.fieldhelp.models import ReportPhoto, Task, TaskAlert
 from spkt.intake.clock import sla_sweep
 from spkt.intake.models import Attachment, Channel, Contact, IncomingLetter, Message, Notification
 from spkt.intake.services import Incoming, IncomingFile, contact_receive, letter_register
 from spkt.org.models import Unit, User
+from spkt.reports.ikm.models import SurveyInvitation
+from spkt.reports.ikm.services import survey_token
+from spkt.reports.models import DailyReport, ReportAlert
+from spkt.reports.services import report_submit
 
 WITA = timezone(timedelta(hours=8))  # a fixed offset: time-machine then leaves the process zone
 DAY = date(2026, 11, 30)  # the lived-in duty day; the crawl runs the next morning
@@ -203,6 +207,14 @@ def live_a_day(settings, tmp_path) -> Day:
     with time_machine.travel(at(DAY, 10), tick=False):
         answer = desk.post(reverse("documents:sktlk-new"), sktlk_post_data(lost_on="2026-11-29"))
         assert answer.status_code == 302, answer.content
+    with time_machine.travel(at(DAY, 10, 30), tick=False):
+        # The citizen rates the service by the link printed on the SKTLK (spkt.reports.ikm).
+        rated = SurveyInvitation.objects.filter(service="sktlk").latest("pk")
+        scores = {f"u{i}": "4" for i in range(1, 10)}
+        answer = public.post(
+            reverse("ikm:survey", args=[survey_token(rated)]), {**scores, "comment": "Cepat."}
+        )
+        assert answer.status_code == 200, answer.content
     with time_machine.travel(at(DAY, 11), tick=False):
         pasal = Pasal.objects.order_by("pk").first()
         content = LpContent(
@@ -264,6 +276,9 @@ def live_a_day(settings, tmp_path) -> Day:
             roll_call=[(pid, True, "") for pid in sorted(incoming.lineup())],
             actor=_heads(outgoing),
         )
+    with time_machine.travel(at(DAY + timedelta(days=1), 8, 12), tick=False):
+        # The Ka SPKT sends the day's report; the Kapolsek has not acknowledged it yet.
+        report_submit(actor=users["kaspkt"], unit=selatan, day=DAY, situation="", matters="HT")
     with time_machine.travel(at(DAY + timedelta(days=1), 8, 30), tick=False):
         _web_message(public, selatan, "Warga Limba B")
     return Day(selatan=selatan, utara=utara, users=users, account=account, walk_in=walk_in)
@@ -379,6 +394,16 @@ PARAMS: dict[str, Callable[[Day], list[Kwargs]]] = {
         {"code": day.selatan.code, "kind": kind} for kind in ("sktlk", "lp", "lain")
     ],
     "reports:alert-read": _pk(Notification),
+    "ikm:survey": lambda day: _each(
+        "token",
+        [*(survey_token(i) for i in SurveyInvitation.objects.order_by("pk")[:3]), "1.x:palsu"],
+    ),
+    "reports:detail": _pk(DailyReport),
+    "reports:pdf": _pk(DailyReport),
+    "reports:acknowledge": _pk(DailyReport),
+    "reports:addendum": _pk(DailyReport),
+    "reports:report-alert-read": _pk(ReportAlert),
+    "api:report-daily-acknowledge": _pk(DailyReport),
     "fieldhelp:detail": _pk(Task),
     "fieldhelp:task-dispatch": _pk(Task),
     "fieldhelp:task-status": _pk(Task),
@@ -387,6 +412,11 @@ PARAMS: dict[str, Callable[[Day], list[Kwargs]]] = {
     "fieldhelp:task-report": _pk(Task),
     "fieldhelp:task-clear": _pk(Task),
     "fieldhelp:alert-read": _pk(TaskAlert),
+    "fieldhelp:task-lp": _pk(Task),
+    "fieldhelp:photo": lambda day: _each("pk", day.pks(ReportPhoto)[:3] or [2147483647]),
+    "api:field-task": _pk(Task),
+    "api:field-task-status": _pk(Task),
+    "api:field-task-reports": _pk(Task),
     "api:document": _documents,
     "api:document-pdf": _documents,
     "api:mutasi-entry": _entries,
@@ -409,7 +439,25 @@ VARIANTS: dict[str, Callable[[Day], list[str]]] = {
     "dutylog:day": lambda day: ["format=pdf", "format=hash"],
     "dutylog:roster": lambda day: ["bulan=2026-11", "bulan=2026-12"],
     "dutylog:compliance": lambda day: ["bulan=2026-11", f"unit={day.selatan.pk}"],
+    "anev:standards": lambda day: ["bulan=2026-11", f"unit={day.selatan.pk}", "format=xlsx"],
+    "anev:standards-polres": lambda day: ["bulan=2026-11", "format=xlsx"],
+    "anev:anev": lambda day: [
+        f"periode=minggu&tanggal={DAY}",
+        f"periode=bulan&tanggal={DAY}&unit={day.selatan.pk}",
+        f"periode=bulan&tanggal={DAY}&format=xlsx",
+        "periode=tahun",
+    ],
+    "api:anev": lambda day: [f"periode=minggu&tanggal={DAY}", f"unit={day.selatan.pk}"],
+    "api:standards": lambda day: ["bulan=2026-11", f"unit={day.selatan.pk}"],
     "reports:daily": lambda day: [f"tanggal={DAY}", f"tanggal={DAY}&unit={day.selatan.pk}"],
+    "ikm:results": lambda day: [
+        "bulan=2026-11",
+        f"unit={day.selatan.pk}&bulan=2026-11&layanan=sktlk",
+        f"dari=2026-11-01&sampai={DAY}",
+        "bulan=2026-11&format=pdf",
+        "bulan=2026-10&format=pdf",
+    ],
+    "api:ikm": lambda day: [f"unit={day.selatan.pk}&bulan=2026-11", f"dari={DAY}&sampai={DAY}"],
     "api:report-daily": lambda day: [f"date={DAY}", f"unit={day.selatan.pk}"],
     "api:mutasi": lambda day: [f"unit={day.selatan.pk}"],
     "api:documents": lambda day: [f"unit={day.selatan.pk}", "limit=2&offset=1"],
@@ -443,6 +491,17 @@ VARIANTS: dict[str, Callable[[Day], list[str]]] = {
     "dutylog:today": lambda day: [f"unit={day.selatan.pk}"],
     "intake:inbox": lambda day: [f"unit={day.selatan.pk}"],
     "fieldhelp:board": lambda day: [f"unit={day.selatan.pk}", f"unit={day.utara.pk}"],
+    "fieldhelp:register": lambda day: [
+        "format=csv",
+        "format=xlsx",
+        f"unit={day.selatan.pk}&type=tptkp&status=on_scene&date_from=2026-11-01&date_to={DAY}",
+        "officer=x&type=y&status=z&date_from=2026-13-45",
+    ],
+    "api:field-tasks": lambda day: [
+        f"unit={day.selatan.pk}",
+        "status=on_scene&type=tptkp&open=true&limit=2&offset=1",
+        "status=x&type=y&open=z",
+    ],
     "fieldhelp:task-new": lambda day: (
         [f"kontak={pk}" for pk in Contact.objects.values_list("pk", flat=True)[:3]] + ["kontak=x"]
     ),
@@ -660,6 +719,11 @@ def test_the_day_holds_what_the_crawl_is_meant_to_reach(day: Day) -> None:
         "STTLP",
     }
     assert Document.objects.filter(void__isnull=False).exists()
+    # Daily reports: the demo's acknowledged one and the lived-in day's, waiting for the Kapolsek.
+    assert set(DailyReport.objects.values_list("status", flat=True)) == {
+        "acknowledged",
+        "submitted",
+    }
     assert set(Contact.objects.values_list("channel", flat=True)) >= {
         "web",
         "walkin",
@@ -693,13 +757,23 @@ def date_urls(day: Day) -> list[tuple[Callable[[str], str], str, list[str]]]:
         lambda v: book.replace("/D/", f"/{v}/") + "?format=pdf",
         lambda v: book.replace("/D/", f"/{v}/") + "?format=hash",
         lambda v: f"{reverse('reports:daily')}?tanggal={v}",
+        lambda v: f"{reverse('anev:anev')}?tanggal={v}",
+        lambda v: f"{reverse('api:anev')}?tanggal={v}",
         lambda v: f"{reverse('api:report-daily')}?date={v}",
+        lambda v: f"{reverse('ikm:results')}?dari={v}&sampai={v}",
+        lambda v: f"{reverse('api:ikm')}?dari={v}&sampai={v}",
         lambda v: f"{register}?date_from={v}",
         lambda v: f"{register}?date_to={v}&format=csv",
     ]
     months = [
         lambda v: f"{reverse('dutylog:roster')}?bulan={v}",
         lambda v: f"{reverse('dutylog:compliance')}?bulan={v}",
+        lambda v: f"{reverse('ikm:results')}?bulan={v}",
+        lambda v: f"{reverse('ikm:results')}?bulan={v}&format=pdf",
+        lambda v: f"{reverse('api:ikm')}?bulan={v}",
+        lambda v: f"{reverse('anev:standards')}?bulan={v}",
+        lambda v: f"{reverse('anev:standards-polres')}?bulan={v}",
+        lambda v: f"{reverse('api:standards')}?bulan={v}",
     ]
     return [(url, DAY.isoformat(), BAD_DAYS) for url in days] + [
         (url, DAY.strftime("%Y-%m"), BAD_MONTHS) for url in months

@@ -118,6 +118,9 @@ def test_a_deleted_mutasi_row_is_named(selatan: Unit, capsys) -> None:
 
 def test_a_deleted_document_row_is_named(petugas, selatan: Unit, capsys) -> None:
     doc = issue(petugas, selatan)
+    # The rows that point at it go first (its survey invitation), as they would for anyone
+    # deleting it with the foreign keys on.
+    tamper("DELETE FROM ikm_surveyinvitation WHERE document_id = %s", [doc.pk])
     tamper("DELETE FROM documents_document WHERE id = %s", [doc.pk])
     found = verify().first_break
     assert (found.entry_id, found.kind) == (doc.ledger_entry_id, "documents.issued")
@@ -252,6 +255,9 @@ def test_an_entry_written_before_the_unit_joined_still_verifies_and_catches_a_mo
 def test_a_deleted_replacement_is_named(petugas, selatan: Unit) -> None:
     old = issue(petugas, selatan)
     new = sktlk_extend(actor=petugas, old=old, idempotency_key=uuid.uuid4().hex)
+    # The rows that point at it go first (its survey invitation), as they would for anyone
+    # deleting it with the foreign keys on.
+    tamper("DELETE FROM ikm_surveyinvitation WHERE document_id = %s", [new.pk])
     tamper("DELETE FROM documents_document WHERE id = %s", [new.pk])
     assert verify().first_break.entry_id == new.ledger_entry_id
 

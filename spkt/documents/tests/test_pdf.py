@@ -39,7 +39,10 @@ def test_the_pdf_carries_the_number_the_signer_and_a_verifying_qr(petugas, selat
     assert "IPTU NRP 78040211" in text
     assert "757102********03" in text
     assert "7571025506850003" not in text
-    assert qr_codes(data) == [doc.snapshot["verify_url"]]
+    # The verification QR, and beside it the satisfaction survey's (spkt.reports.ikm).
+    assert sorted(qr_codes(data)) == sorted(
+        [doc.snapshot["verify_url"], doc.snapshot["survey_url"]]
+    )
 
 
 def test_the_pdf_is_rendered_once_and_served_as_stored(petugas, selatan) -> None:

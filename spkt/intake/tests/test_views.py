@@ -223,8 +223,10 @@ def test_the_poll_returns_the_list_only_with_an_etag_and_304_when_nothing_change
         same = poll(client, etag)
     assert same.status_code == 304
     assert same.content == b""
-    aggregates = [q for q in queries.captured_queries if "intake_contact" in q["sql"]]
-    assert len(aggregates) == 1  # one aggregate query, no list
+    # One read of the unit's highest inbox_version (an index probe), no list.
+    reads = [q for q in queries.captured_queries if "intake_contact" in q["sql"]]
+    assert len(reads) == 1
+    assert "inbox_version" in reads[0]["sql"]
 
     newer = contact_receive(
         unit=selatan, incoming=Incoming(channel="sms", body="Baru", sender_address="0813")
@@ -236,7 +238,7 @@ def test_the_poll_returns_the_list_only_with_an_etag_and_304_when_nothing_change
 
 
 def test_a_claim_or_a_new_message_changes_the_etag(
-    client: Client, contact, selatan, petugas, ka_spkt
+    client: Client, contact, selatan, utara, petugas, ka_spkt
 ) -> None:
     login(client, petugas)
     etag = poll(client)["ETag"]
@@ -248,6 +250,17 @@ def test_a_claim_or_a_new_message_changes_the_etag(
     assert "ka_spkt" in page(after_claim)
     etag = after_claim["ETag"]
     contact_receive(unit=selatan, incoming=wa("Fotonya menyusul", external_id="wamid.2"))
+    after_message = poll(client, etag)
+    assert after_message.status_code == 200
+    etag = after_message["ETag"]
+    # A reply, a close, and a change at another station: only this unit's changes count.
+    contact_receive(unit=utara, incoming=wa("Di Utara", external_id="wamid.9"))
+    assert poll(client, etag).status_code == 304
+    other.post(reverse("intake:contact-reply", args=[contact.pk]), {"body": "Kami ke sana."})
+    after_reply = poll(client, etag)
+    assert after_reply.status_code == 200
+    etag = after_reply["ETag"]
+    Contact.objects.filter(pk=contact.pk).update(status=Status.CLOSED)  # any write path at all
     assert poll(client, etag).status_code == 200
 
 

@@ -88,4 +88,4 @@ def test_the_report_counts_contacts_by_channel_and_the_five_minute_standard(
     client.force_login(petugas)
     report = client.get(URL, {"tanggal": day.isoformat()}).context["report"]
     assert (report.contacts_total, report.contacts_on_time) == (2, 1)
-    assert ("SMS", 1, 1) in report.contacts
+    assert ("SMS", 1, 1, 0, 0) in report.contacts  # label, total, met, late, pending

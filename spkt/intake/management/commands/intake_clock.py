@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from spkt.core.leader import Leadership
 from spkt.fieldhelp.clock import report_sweep
 from spkt.intake.clock import sla_sweep
 from spkt.intake.outbox import outbox_sweep
@@ -27,13 +28,29 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one round, then exit")
 
     def handle(self, *args, **options) -> None:
-        while True:
-            close_old_connections()
-            for job in (sla_sweep, report_sweep, outbox_sweep, *POLLERS):
-                try:
-                    job()
-                except Exception:  # one failing job never stops the clock
-                    log.exception("intake clock job %s failed", getattr(job, "__name__", job))
-            if options["once"]:
-                return
-            time.sleep(options["interval"])
+        # Every node may run a clock; one leads each round (spkt.core.leader), so no breach is
+        # alerted twice and a standby takes over within a round when the leader dies.
+        leadership = Leadership()
+        leading = None
+        try:
+            while True:
+                close_old_connections()
+                now_leading = leadership.acquire()
+                if now_leading != leading:
+                    log.info("intake clock: %s", "leading" if now_leading else "standing by")
+                    leading = now_leading
+                if now_leading:
+                    self._round()
+                if options["once"]:
+                    return
+                time.sleep(options["interval"])
+        finally:
+            leadership.release()
+
+    @staticmethod
+    def _round() -> None:
+        for job in (sla_sweep, report_sweep, outbox_sweep, *POLLERS):
+            try:
+                job()
+            except Exception:  # one failing job never stops the clock
+                log.exception("intake clock job %s failed", getattr(job, "__name__", job))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AnevConfig(AppConfig):
+    name = "spkt.reports.anev"
+    label = "anev"
