@@ -375,3 +375,32 @@ def report_photo(request: HttpRequest, pk: int) -> FileResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- The officer's phone as an installable app (PWA) ---------------------------------------------
+def _pwa_file(name: str, content_type: str, **headers: str) -> HttpResponse:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find(f"pwa/{name}")
+    if path is None:
+        raise Http404
+    with open(path, "rb") as handle:
+        response = HttpResponse(handle.read(), content_type=content_type)
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served under /bantuan/ so its scope covers the officer's page; no data, no login."""
+    return _pwa_file(
+        "fieldhelp-sw.js",
+        "text/javascript; charset=utf-8",
+        **{"Service-Worker-Allowed": "/bantuan/"},
+    )
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    return _pwa_file("fieldhelp.webmanifest", "application/manifest+json")

@@ -86,6 +86,8 @@ def test_the_desk_dispatches_a_tptkp_from_a_contact_and_the_officer_works_it(
     phone.locator("[data-step='1'] [data-action=tick]").click()
     phone.fill("textarea[name=text]", "Korban ditolong; TKP dipasang garis polisi.")
     phone.click("[data-action=report]")
+    # Sent in the background (it would wait on the phone without a signal), then the page returns.
+    phone.wait_for_function("() => document.querySelector('textarea[name=text]').value === ''")
     phone.screenshot(path=str(ARTIFACTS / "fieldhelp-mine-390.png"), full_page=True)
     task.refresh_from_db()
     assert task.status == TaskStatus.ON_SCENE
