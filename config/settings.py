@@ -190,7 +190,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages come from the npm registry at set-up (package.json), never copied in.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# The field-help map's background tiles (activity 3). OpenStreetMap's by default (attribution
+# shown); set to a station's own tile server, or to "" for markers on a plain background (the
+# board and the list work without tiles). The map page allows images from this origin only.
+SPKT_MAP_TILE_URL = env_str("SPKT_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SPKT_MAP_ATTRIBUTION = env_str("SPKT_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -55,3 +55,5 @@ INSTALLED_APPS = [*INSTALLED_APPS, "config.testing"]  # noqa: F405
 SPKT_SECOND_FACTOR = False
 # Links in the suite do not depend on the test client's host.
 SPKT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+# No tiles from the internet in the suite (the map's own test sets a local tile URL).
+SPKT_MAP_TILE_URL = ""

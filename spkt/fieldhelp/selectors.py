@@ -6,13 +6,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from spkt.core import clock
 from spkt.core.permissions import visible_units
 from spkt.dutylog.selectors import shift_on_duty
-from spkt.fieldhelp.models import Assignment, Task
+from spkt.fieldhelp.models import Assignment, StatusEvent, Task
 from spkt.org.models import Equipment, EquipmentKind, Personnel, Unit
 
 # Amber when this share of the report interval or less is left.
@@ -163,3 +163,51 @@ def board_etag(*, unit: Unit, salt: str = "", now: datetime | None = None) -> st
     )
     raw = f"{sorted(parts.items())}|{now:%Y%m%d%H%M}|{salt}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+MAP_LIMIT = 300  # open tasks on the map: the oldest first, as on the board
+
+
+@dataclass
+class MapPoint:
+    task: Task
+    lat: float | None  # where the task is (as requested)
+    lon: float | None
+    seen_lat: float | None  # the team's last reported position (a status sent with the phone's)
+    seen_lon: float | None
+    seen_at: datetime | None
+    accuracy_m: int | None
+
+
+def map_points(*, unit: Unit) -> list[MapPoint]:
+    """Open tasks with their place and the last position their team reported, in one query."""
+    last = StatusEvent.objects.filter(
+        task=OuterRef("pk"), lat__isnull=False, lon__isnull=False
+    ).order_by("-at", "-pk")
+    tasks = (
+        Task.objects.filter(unit=unit, cleared_at=None)
+        .select_related("type")
+        .annotate(
+            seen_lat=Subquery(last.values("lat")[:1]),
+            seen_lon=Subquery(last.values("lon")[:1]),
+            seen_at=Subquery(last.values("at")[:1]),
+            seen_accuracy=Subquery(last.values("accuracy_m")[:1]),
+        )
+        .order_by("requested_at", "pk")[:MAP_LIMIT]
+    )
+
+    def number(value) -> float | None:
+        return float(value) if value is not None else None
+
+    return [
+        MapPoint(
+            task=task,
+            lat=number(task.lat),
+            lon=number(task.lon),
+            seen_lat=number(task.seen_lat),
+            seen_lon=number(task.seen_lon),
+            seen_at=task.seen_at,
+            accuracy_m=task.seen_accuracy,
+        )
+        for task in tasks
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from spkt.fieldhelp import register_views, views
+from spkt.fieldhelp import map_views, register_views, views
 
 app_name = "fieldhelp"
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/lp/", views.task_lp, name="task-lp"),
     path("foto/<int:pk>/", views.report_photo, name="photo"),
     path("register/", register_views.register, name="register"),
+    path("peta/", map_views.task_map, name="map"),
 ]
