@@ -122,6 +122,7 @@ class FieldTaskSerializer(ModelSerializer):
             "lat",
             "lon",
             "known",
+            "details",
             "requested_by",
             "priority",
             "status",
@@ -224,6 +225,12 @@ class FieldTaskCreateSerializer(serializers.Serializer):
     lon = _coordinate(str(_("Bujur")), 180)
     known = _text(str(_("Yang diketahui")), 4000)
     requested_by = _text(str(_("Peminta")), 160)
+    details = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text="Rincian menurut jenis: pengamanan (event, organiser, permit, crowd, posts, "
+        "plan), turjawali (route, checkpoints, escorted), ranmor (matter, plate).",
+    )
     priority = serializers.ChoiceField(
         choices=Priority.choices,
         required=False,
@@ -359,6 +366,7 @@ def _create(request: Request) -> Response:
         "known": data["known"],
         "requested_by": data["requested_by"],
         "priority": data["priority"],
+        "details": data["details"],
     }
     if data["contact"] is not None:
         # As the inbox's "Bantuan lapangan": the contact is closed with that outcome.

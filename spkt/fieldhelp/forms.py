@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from spkt.fieldhelp.models import Priority, Source, TaskStatus
+from spkt.fieldhelp.details import FIELDS, DetailField, details_clean
+from spkt.fieldhelp.models import Family, Priority, Source, TaskStatus
 from spkt.fieldhelp.services import task_types_for
 from spkt.org.models import Kelurahan, Unit
 
@@ -31,6 +33,11 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, unit: Unit, with_contact: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The details of every family as optional fields "d_<family>_<name>"; only the chosen
+        # type's family is read (spkt.fieldhelp.details checks them).
+        for family, fields in FIELDS.items():
+            for f in fields:
+                self.fields[f"d_{family}_{f.name}"] = _detail_field(f)
         self.types = {str(t.pk): t for t in task_types_for(unit)}
         self.fields["task_type"].choices = [(k, t.label) for k, t in self.types.items()]
         self.fields["kelurahan"].queryset = Kelurahan.objects.filter(unit=unit)
@@ -41,6 +48,42 @@ class TaskForm(forms.Form):
 
     def clean_task_type(self):
         return self.types[self.cleaned_data["task_type"]]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        task_type = data.get("task_type")
+        if task_type is not None:
+            prefix = f"d_{task_type.family}_"
+            raw = {k[len(prefix) :]: v for k, v in data.items() if k.startswith(prefix)}
+            try:
+                data["details"] = details_clean(task_type.family, raw)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+    def type_families(self) -> dict[str, str]:
+        return {key: t.family for key, t in self.types.items()}
+
+    def detail_groups(self) -> list[tuple[str, str, list]]:
+        """(family, its label, its bound fields) for the families that have details."""
+        labels = dict(Family.choices)
+        return [
+            (family, labels[family], [self[f"d_{family}_{f.name}"] for f in fields])
+            for family, fields in FIELDS.items()
+            if fields
+        ]
+
+
+def _detail_field(f: DetailField) -> forms.Field:
+    if f.kind == "count":
+        return forms.IntegerField(label=f.label, required=False, min_value=0)
+    if f.kind == "choice":
+        return forms.ChoiceField(label=f.label, required=False, choices=[("", "—"), *f.choices])
+    if f.kind == "lines":
+        return forms.CharField(
+            label=f.label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        )
+    return forms.CharField(label=f.label, required=False, max_length=500)
 
 
 class DispatchForm(forms.Form):

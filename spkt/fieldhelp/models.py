@@ -116,6 +116,8 @@ class Task(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     known = models.TextField(_("yang diketahui"), blank=True)
+    # What the task's kind needs beyond place and what is known (spkt.fieldhelp.details).
+    details = models.JSONField(_("rincian"), default=dict, blank=True)
     requested_by = models.CharField(_("peminta"), max_length=160, blank=True)
     priority = models.CharField(
         _("prioritas"), max_length=8, choices=Priority.choices, default=Priority.NORMAL

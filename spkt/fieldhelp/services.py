@@ -23,6 +23,7 @@ from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.dutylog.services import mutasi_append
 from spkt.fieldhelp.defaults import task_types_ensure
+from spkt.fieldhelp.details import details_clean
 from spkt.fieldhelp.models import (
     CLOSED_STATUSES,
     STATUS_ORDER,
@@ -152,6 +153,7 @@ def task_create(
     priority: str = Priority.NORMAL,
     contact: Contact | None = None,
     planned_for: datetime | None = None,
+    details: dict | None = None,
 ) -> Task:
     if source not in Source.values:
         raise ValidationError(_("Sumber permintaan tidak dikenal."))
@@ -169,6 +171,7 @@ def task_create(
     if not address:
         raise ValidationError(_("Alamat lokasi wajib diisi."))
     lat_d, lon_d = coordinates(lat, lon)
+    checked = details_clean(task_type.family, details)
     now = clock.now()
     task = Task.objects.create(
         unit=unit,
@@ -180,6 +183,7 @@ def task_create(
         lat=lat_d,
         lon=lon_d,
         known=(known or "").strip(),
+        details=checked,
         requested_by=(requested_by or "").strip(),
         priority=priority,
         planned_for=planned_for,

@@ -23,6 +23,7 @@ from spkt.core import clock
 from spkt.core.permissions import Action, acting_unit, can, require, visible_units
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.fieldhelp import selectors, services
+from spkt.fieldhelp.details import details_display
 from spkt.fieldhelp.forms import (
     ClearForm,
     CorrectionForm,
@@ -130,6 +131,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
                 "known": data["known"],
                 "requested_by": data["requested_by"],
                 "priority": data["priority"],
+                "details": data.get("details") or {},
             }
             try:
                 if contact is not None:
@@ -166,6 +168,7 @@ def _detail_context(request: HttpRequest, task: Task) -> dict:
         "timeline": list(selectors.task_timeline(task)),
         "steps": [(i, text, ticks.get(i)) for i, text in enumerate(steps, start=1)],
         "reports": list(task.reports.select_related("by").prefetch_related("photos")),
+        "details": details_display(task.type.family, task.details),
         "lp_draft": task.lp_draft,
         "lp_document": task.lp_draft.document if task.lp_draft else None,
         "can_handoff": (
