@@ -159,8 +159,17 @@ def lp_draft(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can(request.user, Action.LP_REVIEW, draft.unit),
             "review_form": ReviewForm(initial={"offences": list(draft.offences.all())}),
             "issue_key": uuid.uuid4().hex,
+            "event_when": _when(draft.data.get("event", {}).get("when")),
         },
     )
+
+
+def _when(value) -> datetime | None:
+    """The draft's event time (ISO 8601 in the JSON) as a datetime the page formats."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
