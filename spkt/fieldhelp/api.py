@@ -12,6 +12,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from spkt.api.fields import DateTimeField
 from spkt.api.serializers import ModelSerializer
 from spkt.core.permissions import Action, acting_unit, require, visible_units
 from spkt.fieldhelp import selectors, services
@@ -123,6 +124,7 @@ class FieldTaskSerializer(ModelSerializer):
             "lon",
             "known",
             "details",
+            "planned_for",
             "requested_by",
             "priority",
             "status",
@@ -225,6 +227,12 @@ class FieldTaskCreateSerializer(serializers.Serializer):
     lon = _coordinate(str(_("Bujur")), 180)
     known = _text(str(_("Yang diketahui")), 4000)
     requested_by = _text(str(_("Peminta")), 160)
+    planned_for = DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Waktu pelaksanaan tugas terencana (ISO 8601 dengan zona waktu).",
+    )
     details = serializers.JSONField(
         required=False,
         default=dict,
@@ -367,6 +375,7 @@ def _create(request: Request) -> Response:
         "requested_by": data["requested_by"],
         "priority": data["priority"],
         "details": data["details"],
+        "planned_for": data["planned_for"],
     }
     if data["contact"] is not None:
         # As the inbox's "Bantuan lapangan": the contact is closed with that outcome.

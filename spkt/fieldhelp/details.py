@@ -101,6 +101,11 @@ def _value(field: DetailField, value):
                 _("%(label)s di luar rentang yang masuk akal.") % {"label": field.label}
             )
         return number
+    if field.kind == "lines" and isinstance(value, list):
+        # Already lines (checked once before, or sent so by a client): each must be text.
+        if not all(isinstance(line, str) for line in value):
+            raise ValidationError(_("%(label)s harus berupa teks.") % {"label": field.label})
+        value = "\n".join(value)
     if not isinstance(value, str):
         raise ValidationError(_("%(label)s harus berupa teks.") % {"label": field.label})
     text = value.strip()

@@ -30,6 +30,12 @@ class TaskForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Prioritas"), choices=Priority.choices, initial=Priority.NORMAL
     )
+    planned_for = forms.DateTimeField(
+        label=_("Waktu pelaksanaan (tugas terencana)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     def __init__(self, *args, unit: Unit, with_contact: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)

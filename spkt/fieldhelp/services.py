@@ -173,6 +173,7 @@ def task_create(
     lat_d, lon_d = coordinates(lat, lon)
     checked = details_clean(task_type.family, details)
     now = clock.now()
+    _check_plan(planned_for, now)
     task = Task.objects.create(
         unit=unit,
         type=task_type,
@@ -193,6 +194,17 @@ def task_create(
     _event(task, TaskStatus.REQUESTED, actor, now)
     audit_log(action="fieldhelp.task.created", actor=actor, unit=unit, target=task)
     return task
+
+
+def _check_plan(planned_for: datetime | None, now: datetime) -> None:
+    """When a planned task (an event to secure, the week's Turjawali) is to happen, if given:
+    within a year."""
+    if planned_for is None:
+        return
+    if planned_for.tzinfo is None:
+        raise ValidationError(_("Waktu pelaksanaan harus menyertakan zona waktu."))
+    if not now - timedelta(days=1) <= planned_for <= now + timedelta(days=366):
+        raise ValidationError(_("Waktu pelaksanaan harus antara kemarin dan satu tahun ke depan."))
 
 
 # --- Dispatch ----------------------------------------------------------------------------------

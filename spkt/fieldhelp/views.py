@@ -132,6 +132,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
                 "requested_by": data["requested_by"],
                 "priority": data["priority"],
                 "details": data.get("details") or {},
+                "planned_for": data.get("planned_for"),
             }
             try:
                 if contact is not None:

@@ -54,6 +54,7 @@ def test_an_event_keeps_its_permit_crowd_and_posts(ka_spkt, selatan, event_type)
         ("turjawali", {"checkpoints": "\n".join(f"Titik {i}" for i in range(40))}, "baris"),
         ("turjawali", {"route": "x" * 600}, "terlalu panjang"),
         ("turjawali", {"route": ["bukan", "teks"]}, "teks"),
+        ("turjawali", {"checkpoints": ["Pasar", 7]}, "teks"),
         ("tptkp", "bukan-objek", "pasangan"),
     ],
 )
@@ -114,6 +115,55 @@ def test_the_api_takes_and_gives_the_details(petugas, selatan, tptkp) -> None:
     bad = api.post(
         "/api/field-tasks/",
         {**body, "details": {"matter": "laka", "crowd": 5}},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert Task.objects.count() == 1
+
+
+def test_a_planned_task_says_when(client, ka_spkt, selatan, patroli) -> None:
+    from datetime import timedelta
+
+    from spkt.core import clock
+
+    with pytest.raises(ValidationError, match="satu tahun"):
+        task_create(
+            actor=ka_spkt,
+            unit=selatan,
+            task_type=patroli,
+            source=Source.PLANNED,
+            address="Rute A",
+            planned_for=clock.now() + timedelta(days=400),
+        )
+    assert not Task.objects.exists()
+    client.force_login(ka_spkt)
+    response = client.post(
+        reverse("fieldhelp:task-new"),
+        {
+            "task_type": str(patroli.pk),
+            "source": Source.PLANNED,
+            "priority": "normal",
+            "address": "Rute Biawu - Limba B",
+            "planned_for": "2026-12-05T19:00",
+            "d_turjawali_checkpoints": "Pasar Sentral\nTerminal",
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert task.planned_for.isoformat() == "2026-12-05T11:00:00+00:00"  # 19:00 WITA
+    assert task.details == {"checkpoints": ["Pasar Sentral", "Terminal"]}
+    page = client.get(reverse("fieldhelp:detail", args=[task.pk])).content.decode()
+    assert "05-12-2026 19:00 WITA" in page
+    api = APIClient()
+    api.force_authenticate(ka_spkt)
+    bad = api.post(
+        "/api/field-tasks/",
+        {
+            "type": "patroli",
+            "source": "planned",
+            "address": "Rute B",
+            "planned_for": "2029-01-01T08:00:00+08:00",
+        },
         format="json",
     )
     assert bad.status_code == 400
