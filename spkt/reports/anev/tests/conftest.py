@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import time_machine
 
 from spkt.conftest import citizen_data, issue
 from spkt.core import clock
@@ -36,6 +37,20 @@ from spkt.intake.models import Channel, Contact, Status
 from spkt.org.models import Kelurahan, Unit, User
 from spkt.reports.models import DailyReport
 from spkt.reports.services import SUBMITTED, report_payload
+
+# These tests build fixed days (a constructed November, answers of 1 December) and count from
+# this instant, whatever instant the suite runs at (SPKT_TEST_NOW): the hour- and date-dependent
+# paths are the duty log's and the clock's, tested there at the awkward instants.
+T0 = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
+
+
+@pytest.fixture(autouse=True)
+def _at_t0(request: pytest.FixtureRequest):
+    from spkt.conftest import _clock_must_tick
+
+    with time_machine.travel(T0, tick=_clock_must_tick(request.node)):
+        yield
+
 
 WITA = timezone(timedelta(hours=8))
 MONTH = date(2026, 11, 1)
