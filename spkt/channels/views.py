@@ -4,8 +4,8 @@ it can read, stores it in one INSERT and answers; the worker turns it into conta
 (spkt/channels/inbound.py: store, answer, then process).
 
 Answers: 404 unknown or inactive account, 413 body too big, 401 no credentials, 403 wrong ones;
-otherwise 200 once the payload is stored, or 500 when it could not be stored, so the provider
-delivers again. An authentic body that can never
+otherwise 200 once the payload is stored, or 503 (database away) or 500 (anything else) when it
+could not be stored, so the provider delivers again. An authentic body that can never
 be read (not UTF-8 or JSON, nested too deep, outside the protocol) is a permanent refusal: logged,
 nothing stored, and answered so the sender does not deliver it again: 400 for our SMS gateway,
 200 ``refused: …`` for Meta and Telegram, which deliver again on any answer but 2xx.
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -130,6 +130,11 @@ def _handle(
         return _refused(account, refused, str(exc))
     try:
         inbound.store(account, inbound.key(account.channel, payload, body), body)
+    except (OperationalError, InterfaceError):
+        # The database went away (a restart, a failover): nothing stored; the provider delivers
+        # again on any 5xx, and 503 says the fault is passing.
+        log.warning("%s/%s: payload not stored, database unavailable", account.channel, slug)
+        return _plain("retry", 503)
     except Exception:
         log.exception("%s/%s: payload not stored", account.channel, slug)
         return _plain("retry", 500)

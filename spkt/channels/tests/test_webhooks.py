@@ -87,3 +87,21 @@ def test_only_post_is_allowed_where_there_is_no_handshake(
 ) -> None:
     slug = "tg-selatan" if "telegram" in name else "sms-selatan"
     assert client.get(reverse(name, args=[slug])).status_code == 405
+
+
+def test_a_payload_the_database_cannot_take_is_a_503_retry(client, hook, monkeypatch) -> None:
+    """A restart or failover mid-delivery: nothing stored, and the provider delivers again."""
+    from django.db import OperationalError
+
+    from spkt.channels import inbound
+    from spkt.channels.models import InboundPayload
+
+    def gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(inbound, "store", gone)
+    kind, name, slug, _account = hook
+    body = raw({"id": "gw-9", "type": "status", "status": "sent"} if kind == "sms" else {})
+    answer = post(client, kind, reverse(name, args=[slug]), body)
+    assert (answer.status_code, answer.content) == (503, b"retry")
+    assert not InboundPayload.objects.exists()
