@@ -86,8 +86,10 @@ def test_the_desk_dispatches_a_tptkp_from_a_contact_and_the_officer_works_it(
     # follows before the next tap, as an officer would.
     phone.click("[data-action=en-route]")
     phone.wait_for_selector("[data-action=en-route]", state="detached")
+    phone.wait_for_load_state("load")  # the page's script (it sends the position) has run
     phone.click("[data-action=on-scene]")
     phone.wait_for_selector("[data-action=on-scene]", state="detached")
+    phone.wait_for_load_state("load")  # the page's script (it sends the position) has run
     phone.wait_for_selector("[data-step='1'] [data-action=tick]")
     phone.locator("[data-step='1'] [data-action=tick]").click()
     phone.fill("textarea[name=text]", "Korban ditolong; TKP dipasang garis polisi.")

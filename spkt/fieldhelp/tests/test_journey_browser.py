@@ -83,8 +83,10 @@ def test_whatsapp_to_tptkp_to_lp_model_a(
     )
     phone.click("[data-action=en-route]")
     phone.wait_for_selector("[data-action=en-route]", state="detached")
+    phone.wait_for_load_state("load")  # the page's script (it sends the position) has run
     phone.click("[data-action=on-scene]")
     phone.wait_for_selector("[data-action=on-scene]", state="detached")
+    phone.wait_for_load_state("load")  # the page's script (it sends the position) has run
     phone.locator("[data-step='1'] [data-action=tick]").click()
     phone.wait_for_selector("[data-step='1'].done")
     context.set_offline(True)
