@@ -51,6 +51,14 @@ def _download(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _opened(request: HttpRequest, action: Action) -> tuple[Unit, str | None]:
+    """The unit the page is about (404 out of sight, 403 without ``action``) and the format asked
+    for (None when unknown: the caller answers 400)."""
+    unit = unit_selected(request)
+    require(request.user, action, unit)
+    return unit, _format(request)
+
+
 def _units(request: HttpRequest) -> list[Unit]:
     return list(visible_units(request.user).order_by("path")[:200])
 
@@ -59,9 +67,7 @@ def _units(request: HttpRequest) -> list[Unit]:
 @login_required
 @require_GET
 def standards_page(request: HttpRequest) -> HttpResponse:
-    unit = unit_selected(request)
-    require(request.user, Action.COMPLIANCE_VIEW, unit)
-    fmt = _format(request)
+    unit, fmt = _opened(request, Action.COMPLIANCE_VIEW)
     if fmt is None:
         return _bad(request, _("Format ekspor tidak dikenal; pilih XLSX."))
     month = _month(request, unit)
@@ -134,9 +140,7 @@ def _standards_xlsx(results: list[StandardResult], request: HttpRequest) -> byte
 @login_required
 @require_GET
 def standards_polres(request: HttpRequest) -> HttpResponse:
-    unit = unit_selected(request)
-    require(request.user, Action.COMPLIANCE_VIEW, unit)
-    fmt = _format(request)
+    unit, fmt = _opened(request, Action.COMPLIANCE_VIEW)
     if fmt is None:
         return _bad(request, _("Format ekspor tidak dikenal; pilih XLSX."))
     month = _month(request, unit)
@@ -174,9 +178,7 @@ def standards_polres(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def anev_page(request: HttpRequest) -> HttpResponse:
-    unit = unit_selected(request)
-    require(request.user, Action.REPORT_VIEW, unit)
-    fmt = _format(request)
+    unit, fmt = _opened(request, Action.REPORT_VIEW)
     if fmt is None:
         return _bad(request, _("Format ekspor tidak dikenal; pilih XLSX."))
     kind = request.GET.get("periode") or periods.MONTH
