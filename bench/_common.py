@@ -5,6 +5,7 @@ read once at import."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import socket
@@ -206,6 +207,76 @@ def run_clients(
     if "start" in clock:
         phase.elapsed = time.perf_counter() - clock["start"]
     phase.cpu = time.process_time() - cpu_start
+    busy_end, total_end = machine_ticks()
+    phase.machine_busy = (busy_end - busy_start) / max(1, total_end - total_start)
+    return phase
+
+
+def run_processes(
+    name: str,
+    make_worker: Callable[[int], Callable[[], None]],
+    *,
+    processes: int,
+    seconds: float,
+    interval: float | None = None,
+) -> Phase:
+    """Like ``run_clients``, with each client a forked process (its own interpreter, as each
+    gunicorn worker is), so the clients' Python is not queued behind one GIL. ``make_worker(i)``
+    runs in client ``i``. With ``interval``, each client starts a call every ``interval`` seconds
+    (spread over the clients) instead of back to back: latency at a given pace, not at saturation.
+    """
+    import multiprocessing as mp
+
+    from django.db import connections
+
+    connections.close_all()  # children must not share the parent's sockets
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+    barrier = ctx.Barrier(processes + 1)
+    start = ctx.Value("d", 0.0)
+
+    def child(i: int) -> None:
+        latencies: list[float] = []
+        errors: list[str] = []
+        try:
+            work = make_worker(i)
+            barrier.wait()
+            begin = start.value
+            deadline = begin + seconds
+            due = begin + (interval * i / processes if interval else 0.0)
+            while (now := time.perf_counter()) < deadline:
+                if interval:
+                    if now < due:
+                        time.sleep(due - now)
+                        now = time.perf_counter()
+                    due += interval
+                work()
+                latencies.append(time.perf_counter() - now)
+        except Exhausted:
+            pass
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+            barrier.abort()
+        finally:
+            connections.close_all()
+            results.put((latencies, errors))
+
+    phase = Phase(name)
+    busy_start, total_start = machine_ticks()
+    pool = [ctx.Process(target=child, args=(i,), name=f"{name}-{i}") for i in range(processes)]
+    for proc in pool:
+        proc.start()
+    start.value = time.perf_counter() + 0.2  # perf_counter is system-wide on Linux
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait(timeout=120)
+    for _ in pool:
+        latencies, errors = results.get()
+        phase.latencies.extend(latencies)
+        phase.errors.extend(errors)
+    for proc in pool:
+        proc.join()
+    phase.elapsed = seconds
+    phase.done = len(phase.latencies)
     busy_end, total_end = machine_ticks()
     phase.machine_busy = (busy_end - busy_start) / max(1, total_end - total_start)
     return phase

@@ -31,6 +31,7 @@ from spkt.dutylog.models import (
 from spkt.dutylog.services import (
     book_lock,
     mutasi_append,
+    mutasi_flush,
     open_with_roll_call,
     shift_planned,
     squads_of,
@@ -181,6 +182,8 @@ def handover_confirm(
     incoming one opened, so from this commit on the incoming shift is current everywhere
     (``selectors.shift_on_duty``), even before the outgoing shift's planned end."""
     book_lock(unit=handover.outgoing.unit)  # before the shift rows: the order every writer uses
+    # Entries still on their way (a field tap a moment ago) belong to the book being sealed.
+    mutasi_flush(unit=handover.outgoing.unit)
     handover = Handover.objects.select_for_update().get(pk=handover.pk)
     _draft(handover)
     outgoing = Shift.objects.select_for_update().get(pk=handover.outgoing_id)

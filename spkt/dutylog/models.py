@@ -221,6 +221,29 @@ class Mutasi(AppendOnlyModel):
         return f"{self.at:%H:%M} {self.text[:40]}"
 
 
+class PendingEntry(models.Model):
+    """An entry on its way into the book. A hot path (an officer's status tap in the field) records
+    it with one plain insert instead of queueing on the unit's book lock; ``mutasi_flush`` appends
+    the waiting entries in time order, several under one lock, and deletes them in the same
+    transaction, so each reaches the book exactly once (ADR 0042)."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    category = models.CharField(max_length=30)
+    text = models.TextField()
+    red = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["unit", "at"], name="pendingentry_unit_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M} {self.text[:40]}"
+
+
 class HandoverStatus(models.TextChoices):
     DRAFT = "draft", _("Sedang dihitung")
     DONE = "done", _("Selesai")

@@ -27,6 +27,7 @@ from spkt.dutylog.models import (
     EntryCategory,
     Mutasi,
     MutasiCategory,
+    PendingEntry,
     Regu,
     RollCallLine,
     RosterChange,
@@ -320,13 +321,7 @@ def mutasi_append(
     """Append an entry to the Buku Mutasi. A caller that already holds the shift passes it.
     The caller composes ``text`` inside ``book_language()``: the book is Indonesian."""
     require_book_language("mutasi_append")
-    text = (text or "").strip()
-    # Lazy: these reach the officer, and are read after book_language() has ended.
-    if not text:
-        raise ValidationError(gettext_lazy("Uraian mutasi tidak boleh kosong."))
-    categories = categories_for(unit)
-    if category not in categories:
-        raise ValidationError(gettext_lazy("Kategori mutasi tidak dikenal."))
+    text, categories = _checked(unit, text, category)
     at = at or clock.now()
     # Under the book lock no handover can seal a shift until this entry commits, and one that
     # sealed it before is visible: the shift is chosen (or checked) only now.
@@ -351,6 +346,89 @@ def mutasi_append(
     )
     entry.save()
     return entry
+
+
+def _checked(unit: Unit, text: str, category: str) -> tuple[str, dict[str, Category]]:
+    text = (text or "").strip()
+    # Lazy: these reach the officer, and are read after book_language() has ended.
+    if not text:
+        raise ValidationError(gettext_lazy("Uraian mutasi tidak boleh kosong."))
+    categories = categories_for(unit)
+    if category not in categories:
+        raise ValidationError(gettext_lazy("Kategori mutasi tidak dikenal."))
+    return text, categories
+
+
+def mutasi_append_later(
+    *,
+    unit: Unit,
+    text: str,
+    category: str,
+    actor=None,
+    at: datetime | None = None,
+    red: bool | None = None,
+) -> PendingEntry:
+    """Record an entry for the book without taking the book lock: one insert in the caller's
+    transaction. The worker appends it right after the commit (``mutasi_flush``); the clock and
+    every handover flush what a stopped worker left. The entry keeps its own time ``at``."""
+    require_book_language("mutasi_append_later")
+    if red is not None and category in MutasiCategory.values:
+        # A built-in category needs no lookup on the hot path; one a unit has switched off
+        # since is filed under "lain-lain" by the flush.
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError(gettext_lazy("Uraian mutasi tidak boleh kosong."))
+    else:
+        text, categories = _checked(unit, text, category)
+        red = categories[category].red_default if red is None else red
+    pending = PendingEntry.objects.create(
+        unit=unit,
+        at=at or clock.now(),
+        category=category,
+        text=text,
+        red=red,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    transaction.on_commit(lambda: _enqueue_flush(unit.pk))
+    return pending
+
+
+def _enqueue_flush(unit_id: int) -> None:
+    from spkt.dutylog.tasks import mutasi_flush_task
+
+    mutasi_flush_task(unit_id)
+
+
+@transaction.atomic
+def mutasi_flush(*, unit: Unit, limit: int = 500) -> int:
+    """Append the unit's waiting entries to the book in time order under one book lock, and
+    delete them in the same transaction. Two flushes of one unit queue on the lock; the second
+    finds nothing left. Returns how many entries were written."""
+    book_lock(unit=unit)
+    waiting = list(PendingEntry.objects.filter(unit=unit).order_by("at", "pk")[:limit])
+    categories = categories_for(unit)
+    for pending in waiting:
+        # A category retired since the tap must not hold the book up: file it under "lain-lain".
+        category = pending.category if pending.category in categories else MutasiCategory.LAIN_LAIN
+        with book_language():
+            mutasi_append(
+                unit=unit,
+                text=pending.text,
+                category=category,
+                actor=pending.author,
+                at=pending.at,
+                red=pending.red,
+            )
+    PendingEntry.objects.filter(pk__in=[p.pk for p in waiting]).delete()
+    return len(waiting)
+
+
+def mutasi_flush_all(*, limit: int = 500) -> int:
+    """The clock's sweep: every unit with entries still waiting (a worker stopped or was slow)."""
+    units = Unit.objects.filter(pk__in=PendingEntry.objects.values("unit_id").distinct()).order_by(
+        "pk"
+    )
+    return sum(mutasi_flush(unit=unit, limit=limit) for unit in units)
 
 
 @transaction.atomic

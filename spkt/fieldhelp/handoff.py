@@ -103,12 +103,13 @@ def task_lp_handoff(*, actor: User, task: Task) -> tuple[LaporanDraft, bool]:
 
 def lp_issued(document: object) -> None:
     """ISSUED_HOOKS: an LP model A drafted from a task is issued. The contact the task came from
-    is closed with outcome LP and the document, when it is still open (the desk's "Bantuan
-    lapangan" closes it when the task is made). A reissued LP moves the task to the new draft."""
+    ends in it: closed with outcome LP and the document when still open, or, when the desk's
+    "Bantuan lapangan" closed it as the task was made, given the LP as its outcome and document.
+    A reissued LP moves the task to the new draft."""
     if not isinstance(document, Document) or document.doc_type != DocType.LP_A:
         return
     from spkt.intake.models import Outcome, Status
-    from spkt.intake.services import contact_close
+    from spkt.intake.services import contact_close, contact_document_follows
 
     draft = LaporanDraft.objects.filter(document=document).first()
     if draft is None:
@@ -123,10 +124,13 @@ def lp_issued(document: object) -> None:
             target=task,
             data={"number": document.number},
         )
-        if task.contact is not None and task.contact.status != Status.CLOSED:
+        contact = task.contact
+        if contact is None:
+            continue
+        if contact.status != Status.CLOSED:
             contact_close(
-                actor=document.issued_by,
-                contact=task.contact,
-                outcome=Outcome.LP,
-                document=document,
+                actor=document.issued_by, contact=contact, outcome=Outcome.LP, document=document
             )
+        elif contact.outcome == Outcome.FIELD_HELP and contact.outcome_document_id is None:
+            # Closed by the desk's "Bantuan lapangan" when the task was made: it now ends in the LP.
+            contact_document_follows(actor=document.issued_by, contact=contact, document=document)

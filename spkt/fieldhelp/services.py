@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
@@ -21,7 +21,7 @@ from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
 from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.selectors import shift_on_duty
-from spkt.dutylog.services import mutasi_append
+from spkt.dutylog.services import mutasi_append, mutasi_append_later
 from spkt.fieldhelp.defaults import task_types_ensure
 from spkt.fieldhelp.details import details_clean
 from spkt.fieldhelp.models import (
@@ -132,8 +132,22 @@ def _check_open(task: Task) -> None:
         raise ValidationError(_("Tugas ini sudah selesai dan tidak dapat diubah lagi."))
 
 
-def _locked(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("type", "unit").get(pk=task.pk)
+def _locked(task: Task, *, replay_of: type[models.Model] | None = None, key: str | None = None):
+    """The task under its row lock, with its type and unit read in the same query. Only the task
+    row is locked (``of=self``; FOR UPDATE would also lock the unit's row and queue every phone of
+    the station behind each other), and as NO KEY UPDATE, so rows pointing at the task (its
+    events) insert without waiting. With ``replay_of`` and a key, the same query tells whether an
+    update with that key was already applied (``task.replayed_pk``)."""
+    rows = Task.objects.select_for_update(of=("self",), no_key=True).select_related("type", "unit")
+    if replay_of is not None:
+        rows = rows.annotate(
+            replayed_pk=Subquery(
+                replay_of.objects.filter(task=OuterRef("pk"), idempotency_key=key).values("pk")[:1]
+            )
+            if key
+            else Value(None, output_field=models.IntegerField())
+        )
+    return rows.get(pk=task.pk)
 
 
 # --- Create ------------------------------------------------------------------------------------
@@ -385,8 +399,8 @@ def task_status(
     """Move a task forward (en route, on scene). Going back is only a correction with a reason.
     A replayed update (same idempotency key) changes nothing."""
     key = (idempotency_key or "").strip()[:64] or None
-    task = _locked(task)
-    if _replayed(StatusEvent, task, key) is not None:
+    task = _locked(task, replay_of=StatusEvent, key=key)
+    if task.replayed_pk is not None:
         return task
     _check_open(task)
     if status not in ADVANCE and not (correction and status in STATUS_ORDER):
@@ -455,11 +469,16 @@ def task_status(
         idempotency_key=key,
     )
     if status == TaskStatus.ON_SCENE:
+        # The tap answers without queueing behind the unit's book lock; the entry keeps the
+        # arrival time and reaches the book right after the commit (ADR 0042).
         with book_language():
-            _book(
-                task,
-                actor,
-                _("Petugas tiba di lokasi %(type)s di %(place)s.")
+            mutasi_append_later(
+                unit=task.unit,
+                category=book_category(task.type),
+                red=task.type.red,
+                actor=actor,
+                at=now,
+                text=_("Petugas tiba di lokasi %(type)s di %(place)s.")
                 % {"type": task.type.label, "place": task.address},
             )
     for name, value in fields.items():  # what the update wrote, without reading it back

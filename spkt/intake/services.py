@@ -21,6 +21,7 @@ from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
 from spkt.core.db import locked_get_or_create
 from spkt.core.timeutil import local
+from spkt.documents.models import DocType
 from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.services import mutasi_append
 from spkt.intake.models import (
@@ -418,6 +419,39 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
                 message=message, channel=contact.channel, next_attempt_at=now
             )
             transaction.on_commit(lambda: _enqueue_delivery(item.pk))
+    return contact
+
+
+@transaction.atomic
+def contact_document_follows(*, actor, contact: Contact, document) -> Contact:
+    """A contact the desk closed as field help ends, later, in the document the field work
+    produced (the LP model A of a TPTKP task): the contact takes that outcome and document, and
+    the book says so. Only such a contact, only once, and only a document of its own unit."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if document.unit_id != contact.unit_id:
+        raise ValidationError(_("Dokumen bukan milik satuan ini."))
+    if contact.status != Status.CLOSED or contact.outcome != Outcome.FIELD_HELP:
+        raise ValidationError(_("Hanya kontak yang ditutup sebagai bantuan lapangan."))
+    if contact.outcome_document_id is not None:
+        raise ValidationError(_("Kontak ini sudah tercatat dengan dokumennya."))
+    now = clock.now()
+    outcome = Outcome.LP if document.doc_type in (DocType.LP_A, DocType.LP_B) else contact.outcome
+    Contact.objects.filter(pk=contact.pk).update(
+        outcome=outcome, outcome_document=document, updated_at=now
+    )
+    contact.refresh_from_db()
+    with book_language():
+        mutasi_append(
+            unit=contact.unit,
+            actor=actor,
+            category=MutasiCategory.LAPORAN_MASYARAKAT,
+            text=_("Kontak %(code)s (bantuan lapangan) berujung %(doc)s nomor %(number)s.")
+            % {
+                "code": contact.tracking_code,
+                "doc": DocType(document.doc_type).label,
+                "number": document.number,
+            },
+        )
     return contact
 
 

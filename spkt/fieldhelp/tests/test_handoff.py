@@ -4,15 +4,18 @@ the issue of the LP closing the contact the task came from in the same transacti
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from spkt.core import clock
 from spkt.documents.lp import lp_issue
 from spkt.documents.models import DocType, Document, LaporanDraft, LpModel, Pasal
 from spkt.documents.services import ISSUED_HOOKS
+from spkt.dutylog.models import Mutasi
 from spkt.fieldhelp.handoff import task_lp_handoff
 from spkt.fieldhelp.models import Source, Task
 from spkt.fieldhelp.services import (
@@ -23,6 +26,7 @@ from spkt.fieldhelp.services import (
     task_status,
     task_step_tick,
 )
+from spkt.fieldhelp.tests.conftest import T0
 from spkt.intake.models import Outcome, Status
 from spkt.intake.services import phone_log
 
@@ -142,19 +146,62 @@ def test_a_failing_hook_issues_nothing(worked, ka_spkt, pasal) -> None:
     assert not Document.objects.exists()
 
 
-def test_a_contact_closed_as_field_help_stays_closed(
+def test_a_contact_closed_as_field_help_ends_in_the_lp(
     ka_spkt, petugas, selatan, tptkp, on_duty, pasal
 ) -> None:
     contact = phone_log(actor=petugas, unit=selatan, caller="0812", summary="Ada perkelahian")
     task = task_from_contact(
         actor=ka_spkt, contact=contact, task_type=tptkp, address="Jl. Pertiwi", known="Luka"
     )
-    task_dispatch(actor=ka_spkt, task=task, personnel=on_duty[:1])
-    draft, _ = task_lp_handoff(actor=ka_spkt, task=task)
-    draft.offences.set([pasal])
-    lp_issue(actor=ka_spkt, draft=draft, idempotency_key=uuid.uuid4().hex)
     contact.refresh_from_db()
     assert (contact.status, contact.outcome) == (Status.CLOSED, Outcome.FIELD_HELP)
+    task_dispatch(actor=ka_spkt, task=task, personnel=on_duty[:1])
+    with clock.travel(T0 + timedelta(hours=2)):  # the LP is written after the work at the scene
+        draft, _ = task_lp_handoff(actor=ka_spkt, task=task)
+        draft.offences.set([pasal])
+        doc = lp_issue(actor=ka_spkt, draft=draft, idempotency_key=uuid.uuid4().hex)
+    contact.refresh_from_db()
+    assert (contact.status, contact.outcome, contact.outcome_document) == (
+        Status.CLOSED,
+        Outcome.LP,
+        doc,
+    )
+    entry = Mutasi.objects.filter(unit=selatan).order_by("pk").last()
+    assert contact.tracking_code in entry.text
+    assert doc.number in entry.text
+    # The SOP's standard 4 measures the police's own report from its draft, not from the call.
+    from spkt.reports.anev.standards import document_starts
+
+    draft.refresh_from_db()
+    assert draft.created_at == T0 + timedelta(hours=2) > contact.received_at
+    assert document_starts([doc]) == {doc.pk: draft.created_at}
+    # The contact page shows the LP it ended in.
+    client = Client()
+    client.force_login(petugas)
+    page = client.get(reverse("intake:detail", args=[contact.pk]))
+    assert doc.number in page.content.decode()
+
+
+def test_only_a_field_help_contact_without_a_document_takes_one(
+    ka_spkt, petugas, selatan, utara, pasal, worked
+) -> None:
+    from spkt.intake.services import contact_close, contact_document_follows
+
+    draft, _ = task_lp_handoff(actor=ka_spkt, task=worked)
+    draft.offences.set([pasal])
+    doc = lp_issue(actor=ka_spkt, draft=draft, idempotency_key=uuid.uuid4().hex)
+    open_contact = phone_log(actor=petugas, unit=selatan, caller="0813", summary="Tanya")
+    with pytest.raises(ValidationError, match="bantuan lapangan"):
+        contact_document_follows(actor=ka_spkt, contact=open_contact, document=doc)
+    info = contact_close(actor=petugas, contact=open_contact, outcome=Outcome.INFO)
+    with pytest.raises(ValidationError, match="bantuan lapangan"):
+        contact_document_follows(actor=ka_spkt, contact=info, document=doc)
+    elsewhere = phone_log(actor=petugas, unit=utara, caller="0814", summary="Lain")
+    with pytest.raises(ValidationError, match="satuan"):
+        contact_document_follows(actor=ka_spkt, contact=elsewhere, document=doc)
+    for c in (info, elsewhere):
+        c.refresh_from_db()
+        assert c.outcome_document is None
 
 
 # --- The page ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from spkt.core import clock
 from spkt.dutylog.models import Mutasi
+from spkt.dutylog.services import mutasi_flush
 from spkt.fieldhelp.models import Assignment, Source, StatusEvent, Task, TaskStatus, TaskType
 from spkt.fieldhelp.services import (
     task_clear,
@@ -25,6 +26,8 @@ from spkt.org.models import Kelurahan
 
 
 def entries(selatan) -> list[Mutasi]:
+    """The book once the worker has run (status taps reach it after their commit)."""
+    mutasi_flush(unit=selatan)
     return list(Mutasi.objects.filter(unit=selatan).order_by("pk"))
 
 
@@ -226,20 +229,28 @@ def dispatched(task, ka_spkt, on_duty):
     return task_dispatch(actor=ka_spkt, task=task, personnel=on_duty[:1])
 
 
-def test_status_moves_forward_and_arrival_is_booked_in_red(task, ka_spkt, on_duty, selatan):
+def test_status_moves_forward_and_arrival_is_booked_in_red(
+    task, ka_spkt, on_duty, selatan, django_capture_on_commit_callbacks
+):
     dispatched(task, ka_spkt, on_duty)
     with clock.travel(T0 + timedelta(minutes=3)):
         task = task_status(actor=ka_spkt, task=task, status="en_route", idempotency_key="k1")
-    with clock.travel(T0 + timedelta(minutes=11)):
+    with (
+        clock.travel(T0 + timedelta(minutes=11)),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         task = task_status(
             actor=ka_spkt, task=task, status="on_scene", lat="0.54", lon="123.06", note="Tiba"
         )
+    assert callbacks, "the arrival entry is handed to the worker after the commit"
     assert task.status == TaskStatus.ON_SCENE
     assert task.en_route_at == T0 + timedelta(minutes=3)
     assert task.response_seconds == 11 * 60
-    last = entries(selatan)[-1]
+    last = list(Mutasi.objects.filter(unit=selatan).order_by("pk"))[-1]
     assert last.red
     assert "tiba di lokasi" in last.text
+    assert last.at == T0 + timedelta(minutes=11), "the entry keeps the time of the tap"
+    assert last.author == ka_spkt
     assert [e.status for e in task.events.all()] == [
         "requested",
         "dispatched",

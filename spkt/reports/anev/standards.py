@@ -365,7 +365,10 @@ def document_starts(docs: list[Document]) -> dict[int, datetime]:
             arrived[doc_id] = received
     starts = {}
     for doc in docs:
-        candidates = [arrived.get(doc.pk), arrived.get(doc.parent_id)]
+        # An LP model A is the police's own report, written after the work at the scene that a
+        # citizen's call set off: it starts with its draft, not with that call.
+        own = doc.doc_type == DocType.LP_A
+        candidates = [] if own else [arrived.get(doc.pk), arrived.get(doc.parent_id)]
         candidates.append(_draft_created(doc.parent if doc.parent_id else doc))
         found = [c for c in candidates if c is not None]
         if found:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from spkt.core.leader import Leadership
+from spkt.dutylog.services import mutasi_flush_all
 from spkt.fieldhelp.clock import report_sweep
 from spkt.intake.clock import sla_sweep
 from spkt.intake.outbox import outbox_sweep
@@ -49,7 +50,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _round() -> None:
-        for job in (sla_sweep, report_sweep, outbox_sweep, *POLLERS):
+        for job in (mutasi_flush_all, sla_sweep, report_sweep, outbox_sweep, *POLLERS):
             try:
                 job()
             except Exception:  # one failing job never stops the clock
