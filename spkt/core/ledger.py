@@ -45,13 +45,19 @@ def entry_hash(
 
 
 @transaction.atomic(savepoint=False)
-def ledger_append(*, unit: Unit, kind: str, payload: dict) -> LedgerEntry:
+def ledger_append(
+    *, unit: Unit, kind: str, payload: dict, head: LedgerHead | None = None
+) -> LedgerEntry:
+    """Chain ``payload`` onto the unit's ledger. ``head`` is the unit's head row when the caller
+    already holds its lock (``dutylog.services.book_lock``), which saves the statement that would
+    take it again; it is kept in step with each entry appended through it."""
     if kind not in _KINDS:
         # verify could never check this entry's record; fail in the first test that writes it.
         raise ImproperlyConfigured(
             f"ledger kind {kind!r} is not registered (register_ledgered or register_ledger_only)"
         )
-    head = locked_get_or_create(LedgerHead, unit=unit, defaults={"seq": 0, "hash": GENESIS})
+    if head is None or head.unit_id != unit.pk:
+        head = locked_get_or_create(LedgerHead, unit=unit, defaults={"seq": 0, "hash": GENESIS})
     with book_language():  # a lazy label in the payload is hashed in Indonesian
         payload = normalise(payload)
     recorded_at = clock.now().astimezone(UTC)
@@ -70,6 +76,7 @@ def ledger_append(*, unit: Unit, kind: str, payload: dict) -> LedgerEntry:
     )
     entry.save()
     LedgerHead.objects.filter(pk=head.pk).update(seq=seq, hash=digest)
+    head.seq, head.hash = seq, digest
     return entry
 
 

@@ -60,11 +60,19 @@ def unit_key(unit: Unit) -> UnitKey:
     )
 
 
-def sign(unit: Unit, payload: dict) -> tuple[str, str]:
-    """Return (payload_b64, signature_b64) for the payload, signed with the unit's key."""
+def signing_key(unit: Unit) -> Ed25519PrivateKey:
+    """The unit's private key, ready to sign: an issuer loads it before taking its locks."""
     key = unit_key(unit)
-    private = Ed25519PrivateKey.from_private_bytes(
+    return Ed25519PrivateKey.from_private_bytes(
         _fernet_now().decrypt(key.private_key_encrypted.encode())
+    )
+
+
+def sign(unit_or_key: Unit | Ed25519PrivateKey, payload: dict) -> tuple[str, str]:
+    """Return (payload_b64, signature_b64) for the payload, signed with the unit's key (or the
+    key ``signing_key`` returned)."""
+    private = (
+        unit_or_key if isinstance(unit_or_key, Ed25519PrivateKey) else signing_key(unit_or_key)
     )
     body = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return b64(body), b64(private.sign(body))

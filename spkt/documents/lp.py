@@ -291,7 +291,7 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
     sttlp = None
     if draft.model == LpModel.B:
         sttlp = _issue_sttlp(
-            actor=actor, lp=lp, draft=draft, shift=shift, chain=chain, now=now, key=key
+            actor=actor, lp=lp, draft=draft, shift=lp.shift, chain=chain, now=now, key=key
         )
     LaporanDraft.objects.filter(pk=draft.pk).update(status=DraftStatus.ISSUED, document=lp)
     with book_language():
@@ -304,7 +304,8 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
             text += _("; STTLP %(number)s diserahkan kepada pelapor") % {"number": sttlp.number}
         mutasi_append(
             unit=unit,
-            shift=shift,
+            shift=lp.shift,
+            head=(sttlp or lp).book_head,  # the head as the last issue left it
             actor=actor,
             category=MutasiCategory.LAPORAN_MASYARAKAT,
             text=text + ".",

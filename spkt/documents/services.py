@@ -27,7 +27,7 @@ from spkt.core.nik import nik_encrypt, nik_hash, nik_mask, nik_redact, nik_valid
 from spkt.core.numbering import number_format, number_next, unit_path
 from spkt.core.pdf import qr_svg, render_pdf
 from spkt.core.publicurl import public_url
-from spkt.core.signing import sign
+from spkt.core.signing import sign, signing_key
 from spkt.core.timeutil import hari, local, tanggal
 from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
 from spkt.documents.models import (
@@ -40,8 +40,9 @@ from spkt.documents.models import (
     Gender,
     PreRegistration,
 )
-from spkt.dutylog.models import MutasiCategory, Shift
-from spkt.dutylog.services import mutasi_append, shift_current
+from spkt.dutylog.models import MutasiCategory, Shift, ShiftStatus
+from spkt.dutylog.selectors import shift_on_duty
+from spkt.dutylog.services import book_lock, categories_for, mutasi_append, shift_current
 from spkt.org.models import Unit, User
 from spkt.reports.ikm.services import invitation_attach, invitation_for_document, survey_url
 
@@ -235,9 +236,7 @@ class Issue:
         }
 
 
-def desk_context(unit: Unit, now: datetime) -> tuple[Shift, list[Unit]]:
-    """The shift that signs and the unit chain, read before the counter lock is taken."""
-    shift = shift_current(unit=unit, at=now)
+def _check_signer(shift: Shift) -> Shift:
     if shift.ka_spkt is None:
         raise ValidationError(
             _(
@@ -245,7 +244,25 @@ def desk_context(unit: Unit, now: datetime) -> tuple[Shift, list[Unit]]:
                 "hubungi admin untuk mengisi regu jaga."
             )
         )
-    return shift, unit.ancestors_and_self()
+    return shift
+
+
+def desk_context(unit: Unit, now: datetime) -> tuple[Shift, list[Unit]]:
+    """The shift that signs and the unit chain, read before any lock: ``issue_document`` checks
+    under the book lock that the shift was not sealed meanwhile (a handover at that moment) and
+    then signs with the incoming shift instead. Only when the roster holds no shift yet is it
+    planned here, under the lock (``shift_current``)."""
+    shift = shift_on_duty(unit=unit, at=now)
+    if shift is None or shift.status == ShiftStatus.CLOSED:
+        shift = shift_current(unit=unit, at=now)
+    return _check_signer(shift), unit.ancestors_and_self()
+
+
+def _shift_under_lock(unit: Unit, shift: Shift, now: datetime) -> Shift:
+    """Under the book lock: the shift read before it, unless a handover sealed it meanwhile."""
+    if Shift.objects.filter(pk=shift.pk, status=ShiftStatus.CLOSED).exists():
+        return _check_signer(shift_current(unit=unit, at=now))
+    return shift
 
 
 def issue_document(
@@ -266,9 +283,17 @@ def issue_document(
     tracking_code: str = "",
 ) -> Document:
     """Number, sign, snapshot and chain a document. Call inside the caller's transaction, after
-    everything that can be read has been read: the counter row stays locked until commit."""
+    everything that can be read has been read: from here the unit's book lock and number counter
+    stay locked until commit, so only the writes that need them come after. The document's
+    ``shift`` is the one that holds the book at that moment (the caller's, unless a handover
+    sealed it meanwhile): callers book the issue with ``shift=doc.shift``."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise ValidationError(_("Formulir tidak lengkap; muat ulang halaman lalu coba lagi."))
+    # Read and written before the locks: the survey invitation and the unit's signing key.
+    survey = invitation_for_document(unit=unit, doc_type=doc_type)
+    key = signing_key(unit)
+    head = book_lock(unit=unit)
+    shift = _shift_under_lock(unit, shift, now)
     year, seq = number_next(unit=unit, doc_type=doc_type, issued_at=now)
     number = number_format(
         unit=unit, doc_type=doc_type, n=seq, issued_at=now, path=unit_path(unit, chain)
@@ -276,7 +301,7 @@ def issue_document(
     token = secrets.token_urlsafe(16)
     issue = Issue(unit=unit, chain=chain, shift=shift, now=now, number=number, token=token)
     signed, signature = sign(
-        unit,
+        key,
         {
             "n": number,
             "t": doc_type,
@@ -288,7 +313,6 @@ def issue_document(
         },
     )
     # The satisfaction survey's link is printed on the citizen's SKTLK/STTLP (spkt.reports.ikm).
-    survey = invitation_for_document(unit=unit, doc_type=doc_type)
     with book_language():  # official documents are Indonesian whatever the UI says
         snapshot = normalise(
             {
@@ -317,8 +341,11 @@ def issue_document(
         replaces=replaces,
         tracking_code=tracking_code,
     )
-    doc.ledger_entry = ledger_append(unit=unit, kind=ISSUED, payload=document_payload(doc))
+    doc.ledger_entry = ledger_append(
+        unit=unit, kind=ISSUED, payload=document_payload(doc), head=head
+    )
     doc.save()
+    doc.book_head = head  # held until commit: the caller's book entry passes it on
     if survey is not None:
         invitation_attach(survey, doc)
     transaction.on_commit(lambda: _enqueue_render(doc.pk))
@@ -418,6 +445,7 @@ def _sktlk_issue(
     _validate_items(items)
     person = citizen_upsert(unit=unit, data=citizen)
     shift, chain = desk_context(unit, now)
+    categories = categories_for(unit)  # read now: the book entry is written under the lock
     with book_language():
         body = _sktlk_body(person, items, lost_on, lost_place, chronology)
     doc = _issue_sktlk(
@@ -435,7 +463,9 @@ def _sktlk_issue(
     with book_language():
         mutasi_append(
             unit=unit,
-            shift=shift,
+            shift=doc.shift,
+            head=doc.book_head,
+            categories=categories,
             actor=actor,
             category=MutasiCategory.LAPORAN_MASYARAKAT,
             text=f"Menerbitkan {doc.number} a.n. {person.name.upper()} (kehilangan: {labels}).",
@@ -563,7 +593,8 @@ def _sktlk_extend(*, actor: User, old: Document, key: str) -> Document:
     with book_language():
         mutasi_append(
             unit=old.unit,
-            shift=shift,
+            shift=doc.shift,
+            head=doc.book_head,
             actor=actor,
             category=MutasiCategory.LAPORAN_MASYARAKAT,
             text=f"Memperpanjang {old.number} dengan {doc.number} a.n. {doc.subject_name.upper()}.",

@@ -215,11 +215,12 @@ def shift_current(*, unit: Unit, at: datetime | None = None) -> Shift:
     return shift
 
 
-def book_lock(*, unit: Unit) -> None:
+def book_lock(*, unit: Unit) -> LedgerHead:
     """Lock the unit's ledger head, which every entry takes anyway (``ledger_append``). Taken
     first, before any shift row, it puts each entry wholly before or wholly after a handover (the
-    handover seals the outgoing shift while holding it), and gives every writer one lock order."""
-    locked_get_or_create(LedgerHead, unit=unit, defaults={"seq": 0, "hash": GENESIS})
+    handover seals the outgoing shift while holding it), and gives every writer one lock order.
+    Returns the head, which a caller holding it may pass on (``mutasi_append(head=...)``)."""
+    return locked_get_or_create(LedgerHead, unit=unit, defaults={"seq": 0, "hash": GENESIS})
 
 
 def _roll_call_text(lines: list[RollCallLine]) -> str:
@@ -317,20 +318,30 @@ def mutasi_append(
     red: bool | None = None,
     corrects: Mutasi | None = None,
     shift: Shift | None = None,
+    head: LedgerHead | None = None,
+    categories: dict[str, Category] | None = None,
 ) -> Mutasi:
-    """Append an entry to the Buku Mutasi. A caller that already holds the shift passes it.
+    """Append an entry to the Buku Mutasi. A caller that already holds the shift passes it. A
+    caller that holds the book lock and has checked under it that ``shift`` is not sealed passes
+    the ``head`` it locked (and may pass the unit's ``categories`` it read before the lock).
     The caller composes ``text`` inside ``book_language()``: the book is Indonesian."""
     require_book_language("mutasi_append")
-    text, categories = _checked(unit, text, category)
+    if categories is not None and category in categories and (text or "").strip():
+        text = text.strip()
+    else:
+        text, categories = _checked(unit, text, category)
     at = at or clock.now()
-    # Under the book lock no handover can seal a shift until this entry commits, and one that
-    # sealed it before is visible: the shift is chosen (or checked) only now.
-    book_lock(unit=unit)
-    if shift is None:
-        shift = shift_current(unit=unit, at=at)
-    elif Shift.objects.filter(pk=shift.pk, status=ShiftStatus.CLOSED).exists():
-        # The database refuses it too (migration dutylog 0006); this says why, in words.
-        raise ValidationError(SEALED)
+    if head is not None and shift is not None:
+        pass  # the caller holds the book lock and checked the shift under it
+    else:
+        # Under the book lock no handover can seal a shift until this entry commits, and one
+        # that sealed it before is visible: the shift is chosen (or checked) only now.
+        head = book_lock(unit=unit)
+        if shift is None:
+            shift = shift_current(unit=unit, at=at)
+        elif Shift.objects.filter(pk=shift.pk, status=ShiftStatus.CLOSED).exists():
+            # The database refuses it too (migration dutylog 0006); this says why, in words.
+            raise ValidationError(SEALED)
     entry = Mutasi(
         unit=unit,
         shift=shift,
@@ -342,7 +353,7 @@ def mutasi_append(
         corrects=corrects,
     )
     entry.ledger_entry = ledger_append(
-        unit=unit, kind="dutylog.mutasi", payload=mutasi_payload(entry)
+        unit=unit, kind="dutylog.mutasi", payload=mutasi_payload(entry), head=head
     )
     entry.save()
     return entry
