@@ -218,6 +218,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
 # --- Background work ------------------------------------------------------------------------------
 _redis_url = env_str("SPKT_REDIS_URL", "")
+SPKT_REDIS_URL = _redis_url  # for /health/ (spkt/core/health.py)
 if _redis_url:
     HUEY = {"huey_class": "huey.RedisHuey", "name": "spkt", "url": _redis_url, "immediate": False}
 else:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from spkt.core import health
 from spkt.org import signin
 from spkt.reports import views as report_views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("masuk/daftar-autentikator/", signin.enrol, name="second-factor-enrol"),
     path("masuk/kode-pemulihan/", signin.recovery, name="second-factor-recovery"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", health.health, name="health"),
     path("dokumen/", include("spkt.documents.urls")),
     path("mutasi/", include("spkt.dutylog.urls")),
     path("laporan/", include("spkt.reports.urls")),

@@ -11,6 +11,7 @@ class ChannelsConfig(AppConfig):
         senders.register()  # whatsapp, facebook, instagram, telegram, sms
         email.email_setup()  # email and fax: sender and mailbox poller
         inbound_setup()
+        health_setup()
 
 
 def inbound_setup() -> None:
@@ -20,3 +21,22 @@ def inbound_setup() -> None:
 
     if inbound_sweep not in POLLERS:
         POLLERS.append(inbound_sweep)
+
+
+def health_setup() -> None:
+    """/health/: stored webhooks the worker has not turned into contacts for two minutes."""
+    from datetime import timedelta
+
+    from spkt.channels.models import InboundPayload, InboundStatus
+    from spkt.core.health import backlog, register_check
+
+    def inbound():
+        oldest = (
+            InboundPayload.objects.filter(status=InboundStatus.PENDING)
+            .order_by("id")  # the queue index; ids follow arrival
+            .values_list("received_at", flat=True)
+            .first()
+        )
+        return backlog(oldest, timedelta(minutes=2), "pesan masuk")
+
+    register_check("inbound", inbound)

@@ -145,3 +145,14 @@ class UnitKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.public_key}"
+
+
+class Heartbeat(models.Model):
+    """The last time a long-running process did its round (the intake clock's leader), for
+    ``/health/``: a clock that stopped shows there within two minutes."""
+
+    name = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%H:%M:%S}"

@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from spkt.core.health import beat
 from spkt.core.leader import Leadership
 from spkt.dutylog.services import mutasi_flush_all
 from spkt.fieldhelp.clock import report_sweep
@@ -50,6 +51,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _round() -> None:
+        beat("intake_clock")  # /health/ shows a clock that stopped
         for job in (mutasi_flush_all, sla_sweep, report_sweep, outbox_sweep, *POLLERS):
             try:
                 job()
