@@ -50,7 +50,8 @@ def ledger_append(
 ) -> LedgerEntry:
     """Chain ``payload`` onto the unit's ledger. ``head`` is the unit's head row when the caller
     already holds its lock (``dutylog.services.book_lock``), which saves the statement that would
-    take it again; it is kept in step with each entry appended through it."""
+    take it again; it is kept in step with each entry appended through it. A head that another
+    append has overtaken in the meantime fails loudly (the unique ``unit, seq``), never forks."""
     if kind not in _KINDS:
         # verify could never check this entry's record; fail in the first test that writes it.
         raise ImproperlyConfigured(

@@ -70,6 +70,17 @@ def number_format(
     )
 
 
+def number_short(number: str) -> str:
+    """The compact form lists show: type, sequence, month and year ("SKTLK/9/XII/2026"), i.e. the
+    number up to its year; the unit path after it is the same on every row of a unit's list. A
+    number without a year segment (a unit's own pattern) is shown whole."""
+    parts = number.split("/")
+    for i, part in enumerate(parts):
+        if len(part) == 4 and part.isdigit() and 2000 <= int(part) <= 2100 and i > 0:
+            return "/".join(parts[: i + 1])
+    return number
+
+
 def number_next(*, unit: Unit, doc_type: str, issued_at: datetime) -> tuple[int, int]:
     """Take the next number for the year of ``issued_at`` (local time). Call inside the transaction
     that inserts the document: the counter row stays locked until it commits or rolls back."""

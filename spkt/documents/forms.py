@@ -98,8 +98,20 @@ class KeyedForm(forms.Form):
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
 
+def _clean_source(form: forms.Form) -> str:
+    value = form.cleaned_data.get("source", "")
+    if value:
+        from spkt.documents.sources import source_parse
+
+        source_parse(value)  # ValidationError "Asal dokumen tidak dikenal." otherwise
+    return value
+
+
 class SktlkForm(KeyedForm, CitizenForm):
     prereg = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
+    # Where the desk started it (a contact: spkt.documents.sources); issuing closes it.
+    source = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    clean_source = _clean_source
     lost_on = forms.DateField(
         label=_("Tanggal kehilangan"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -180,7 +192,7 @@ class PublicSktlkForm(SktlkForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["idempotency_key"], self.fields["prereg"]
+        del self.fields["idempotency_key"], self.fields["prereg"], self.fields["source"]
         self.fields["kelurahan"].required = False
 
 
@@ -271,6 +283,7 @@ class LpForm(KeyedForm, CitizenForm):
         },
     )
     prereg = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
+    source = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     CITIZEN_FIELDS = ("name", "nik", "birth_place", "birth_date", "gender", "address")
 
@@ -322,7 +335,10 @@ class LpForm(KeyedForm, CitizenForm):
             evidence=d["evidence"].splitlines(),
             actions=d["actions"].splitlines(),
             offences=list(d["offences"]),
+            source=d.get("source", ""),
         )
+
+    clean_source = _clean_source
 
 
 class ReviewForm(forms.Form):

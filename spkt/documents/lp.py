@@ -40,6 +40,7 @@ from spkt.documents.services import (
     progress_payload,
     reporter_block,
 )
+from spkt.documents.sources import source_issued, source_prefill
 from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.services import mutasi_append
 from spkt.org.models import Personnel, Role, Unit, User
@@ -66,6 +67,7 @@ class LpContent:
     evidence: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     offences: list[Pasal] = field(default_factory=list)
+    source: str = ""  # where the desk started it (spkt.documents.sources): issuing follows it
 
 
 def _people(rows: list[dict]) -> list[dict]:
@@ -125,6 +127,10 @@ def lp_draft_save(
     }
     if draft is not None and draft.data.get("replaces"):
         data["replaces"] = draft.data["replaces"]
+    source = content.source or (draft.data.get("source", "") if draft is not None else "")
+    if source:
+        source_prefill(user=actor, unit=unit, value=source)  # another station's: refused
+        data["source"] = source
     if draft is None:
         draft = LaporanDraft(unit=unit, created_by=actor, created_at=clock.now())
     draft.model = content.model
@@ -313,6 +319,9 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
     audit_log(
         action="document.lp.issued", actor=actor, unit=unit, target=lp, data={"number": lp.number}
     )
+    # The contact the desk started it from is closed with it, in this transaction (after the
+    # LP's own book entry, which is written on the head the issue left locked).
+    source_issued(actor=actor, document=lp, value=draft.data.get("source", ""))
     return lp
 
 

@@ -27,6 +27,7 @@ from spkt.documents.models import (
     LaporanDraft,
     LpModel,
 )
+from spkt.documents.views import initial_from_source
 from spkt.org.selectors import unit_selected
 
 
@@ -57,6 +58,7 @@ def _draft_initial(draft: LaporanDraft) -> dict:
         "reported": data["reported"],
         "victims": data["victims"],
         "witnesses": data["witnesses"],
+        "source": data.get("source", ""),
     }
     if draft.citizen:
         c = draft.citizen
@@ -94,6 +96,8 @@ def lp_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             initial = prereg.prereg_lp_initial(found)
+    if draft is None:
+        initial.update(initial_from_source(request, unit))
     issued = draft is not None and draft.status == DraftStatus.ISSUED
     if issued:
         return _issued_lp_page(request, draft, unit, model, initial)

@@ -40,6 +40,7 @@ from spkt.documents.models import (
     Gender,
     PreRegistration,
 )
+from spkt.documents.sources import source_issued
 from spkt.dutylog.models import MutasiCategory, Shift, ShiftStatus
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.dutylog.services import book_lock, categories_for, mutasi_append, shift_current
@@ -388,8 +389,10 @@ def sktlk_issue(
     chronology: str = "",
     idempotency_key: str,
     prereg_code: str = "",
+    source: str = "",
 ) -> Document:
-    """Issue an SKTLK. A repeated ``idempotency_key`` returns the document already issued."""
+    """Issue an SKTLK. A repeated ``idempotency_key`` returns the document already issued.
+    ``source`` is where the desk started it (``kontak:<pk>``): that contact is closed with it."""
     return idempotent(
         unit=unit,
         key=idempotency_key,
@@ -403,6 +406,7 @@ def sktlk_issue(
             chronology=chronology,
             idempotency_key=idempotency_key,
             prereg_code=prereg_code,
+            source=source,
         ),
     )
 
@@ -432,6 +436,7 @@ def _sktlk_issue(
     idempotency_key: str,
     replaces: Document | None = None,
     prereg_code: str = "",
+    source: str = "",
 ) -> Document:
     now = clock.now()
     today = local(now).date()
@@ -481,6 +486,7 @@ def _sktlk_issue(
         PreRegistration.objects.filter(unit=unit, code=prereg_code.upper(), used_at=None).update(
             used_at=now, document=doc
         )
+    source_issued(actor=actor, document=doc, value=source)
     return doc
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from spkt.core.audit import audit_log
 from spkt.core.permissions import Action, acting_unit, can, require
-from spkt.documents import prereg, selectors, services
+from spkt.documents import prereg, selectors, services, sources
 from spkt.documents.forms import LookupForm, ReissueForm, SktlkForm, VoidForm
 from spkt.documents.models import Document
 from spkt.org.selectors import unit_selected
@@ -61,6 +61,8 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, _("Warga tidak ditemukan; isi data baru."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+    # A citizen found by the lookup is the better record; the contact adds what was told.
+    initial = {**initial_from_source(request, unit), **initial}
     form = SktlkForm(request.POST or None, unit=unit, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,6 +76,7 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
                 chronology=form.cleaned_data["chronology"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 prereg_code=form.cleaned_data["prereg"],
+                source=form.cleaned_data["source"],
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -88,6 +91,25 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
         {"form": form, "unit": unit, "lookup": LookupForm()},
         status=status,
     )
+
+
+def initial_from_source(request: HttpRequest, unit) -> dict:
+    """``?sumber=kontak:42``: the form starts from what the citizen already told the desk, and
+    issuing closes that contact with the document (spkt.documents.sources)."""
+    value = request.GET.get("sumber", "")
+    if request.method != "GET" or not value:
+        return {}
+    try:
+        initial = sources.source_prefill(user=request.user, unit=unit, value=value)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return {}
+    messages.info(
+        request,
+        _("Data dari %(source)s dimuat; lengkapi dan cocokkan dengan KTP asli.")
+        % {"source": sources.source_label(value)},
+    )
+    return initial
 
 
 @login_required

@@ -6,7 +6,10 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
+        from spkt.intake.sources import sources_setup
+
         health_setup()
+        sources_setup()
 
 
 def health_setup() -> None:

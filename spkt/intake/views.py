@@ -141,9 +141,11 @@ def _detail(request: HttpRequest, contact: Contact, *, status: int = 200, **form
         )
     digits = "".join(ch for ch in contact.sender_address if ch.isdigit())
     phone_like = contact.channel in (Channel.SMS, Channel.WHATSAPP, Channel.PHONE)
-    sktlk_url = reverse("documents:sktlk-new")
+    # The document starts from this contact (prefilled) and issuing it closes the contact.
+    source = {"sumber": f"kontak:{contact.pk}"}
+    sktlk_url = reverse("documents:sktlk-new") + "?" + urlencode(source)
     if phone_like and 6 <= len(digits) <= 20:
-        sktlk_url += "?" + urlencode({"cari": digits})
+        sktlk_url += "&" + urlencode({"cari": digits})
     context = {
         "contact": contact,
         "thread": thread,
@@ -157,7 +159,7 @@ def _detail(request: HttpRequest, contact: Contact, *, status: int = 200, **form
         "quick_replies": _quick_replies(contact),
         "documents": selectors.documents_for_outcome(unit=contact.unit) if can_write else [],
         "sktlk_url": sktlk_url,
-        "lp_url": reverse("documents:lp-new") + "?model=B",
+        "lp_url": reverse("documents:lp-new") + "?" + urlencode({"model": "B", **source}),
         "track_url": public_url("intake:track", contact.tracking_code),
         "field_help": Outcome.FIELD_HELP,
         "failed": Delivery.FAILED,

@@ -335,8 +335,9 @@ def test_the_contact_page_shows_the_thread_quick_replies_and_convert_buttons(
     assert "Silakan datang ke SPKT Polsek Kota Selatan dengan membawa KTP." in html
     assert "Petugas kami segera menuju lokasi." in html
     assert 'name="body"' in html
-    assert reverse("documents:sktlk-new") + "?cari=6281234567890" in html
-    assert reverse("documents:lp-new") + "?model=B" in html
+    sumber = f"sumber=kontak%3A{contact.pk}"
+    assert reverse("documents:sktlk-new") + f"?{sumber}&amp;cari=6281234567890" in html
+    assert reverse("documents:lp-new") + f"?model=B&amp;{sumber}" in html
     assert 'value="field_help"' in html
     assert 'data-action="acknowledge"' not in html  # WhatsApp is answered in writing
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from spkt.core import clock
+from spkt.core.numbering import number_short
 from spkt.core.timeutil import duty_day_bounds, duty_day_of, local
 from spkt.documents.models import DocType, Document
 from spkt.dutylog.models import Shift
@@ -401,7 +402,7 @@ def standard_documents(span: Span, shifts: _Shifts) -> StandardResult:
             took <= DOCUMENT_LIMIT,
             doc.issued_at,
             span.day(doc.issued_at),
-            f"{DocType(doc.doc_type).label} {doc.number}",
+            f"{DocType(doc.doc_type).label} {number_short(doc.number)}",
             reverse("documents:detail", args=[doc.pk]),
             person_label(doc.issued_by),
             detail=_("terbit %(m)d menit setelah laporan dimulai") % {"m": _minutes(took)},
