@@ -269,5 +269,31 @@ def browser():
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        _accept_confirmations(instance)
         yield instance
         instance.close()
+
+
+def _accept_confirmations(instance) -> None:
+    """Actions that close or void ask the browser's confirm() (static/js/confirm.js); the
+    officer walking a scene says yes. A test about the question itself sets
+    ``page.spkt_own_dialogs = True`` and answers it."""
+
+    def answer(dialog) -> None:
+        if not getattr(dialog.page, "spkt_own_dialogs", False):
+            dialog.accept()
+
+    def watch(context):
+        context.on("page", lambda page: page.on("dialog", answer))
+        return context
+
+    new_context = instance.new_context
+    instance.new_context = lambda *a, **kw: watch(new_context(*a, **kw))
+    new_page = instance.new_page
+
+    def page_with_answer(*a, **kw):
+        page = new_page(*a, **kw)
+        page.on("dialog", answer)
+        return page
+
+    instance.new_page = page_with_answer
