@@ -60,7 +60,7 @@ def with_labels(entries: list[Mutasi], unit: Unit) -> list[Mutasi]:
 def shift_entries(*, shift: Shift) -> QuerySet[Mutasi]:
     return (
         Mutasi.objects.filter(shift=shift)
-        .select_related("author", "corrects")
+        .select_related("author__personnel", "corrects")
         .prefetch_related(Prefetch("corrections", queryset=Mutasi.objects.only("id", "corrects")))
         .order_by("at", "pk")
     )
@@ -70,7 +70,7 @@ def day_entries(*, unit: Unit, day: date) -> QuerySet[Mutasi]:
     start, end = duty_day_bounds(day, unit.shift_start_hour)
     return (
         Mutasi.objects.filter(unit=unit, at__gte=start, at__lt=end)
-        .select_related("author", "corrects", "shift")
+        .select_related("author__personnel", "corrects", "shift")
         .prefetch_related(Prefetch("corrections", queryset=Mutasi.objects.only("id", "corrects")))
         .order_by("at", "pk")
     )

@@ -131,7 +131,7 @@ def dispatchable(*, unit: Unit) -> tuple[QuerySet[Personnel], QuerySet[Equipment
 
 
 def task_timeline(task: Task):
-    return task.events.select_related("by").order_by("at", "pk")
+    return task.events.select_related("by__personnel").order_by("at", "pk")
 
 
 def tasks_of_officer(*, user) -> QuerySet[Task]:

@@ -160,7 +160,7 @@ def _detail_context(request: HttpRequest, task: Task) -> dict:
     can_write = can(request.user, Action.FIELD_WRITE, task.unit)
     assigned = _is_assigned(request.user, task) and task.unit_id == request.user.unit_id
     steps = task.type.steps or []
-    ticks = {t.step: t for t in task.ticks.select_related("by")}
+    ticks = {t.step: t for t in task.ticks.select_related("by__personnel")}
     return {
         "task": task,
         "unit": task.unit,
@@ -168,7 +168,7 @@ def _detail_context(request: HttpRequest, task: Task) -> dict:
         "can_act": (can_write or assigned) and task.is_open,
         "timeline": list(selectors.task_timeline(task)),
         "steps": [(i, text, ticks.get(i)) for i, text in enumerate(steps, start=1)],
-        "reports": list(task.reports.select_related("by").prefetch_related("photos")),
+        "reports": list(task.reports.select_related("by__personnel").prefetch_related("photos")),
         "details": details_display(task.type.family, task.details),
         "lp_draft": task.lp_draft,
         "lp_document": task.lp_draft.document if task.lp_draft else None,

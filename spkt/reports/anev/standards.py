@@ -39,6 +39,7 @@ from spkt.dutylog.selectors import shifts_for_assessment
 from spkt.fieldhelp.models import SituationReport, StatusEvent, Task, TaskStatus
 from spkt.intake.models import Contact
 from spkt.org.models import Unit
+from spkt.org.people import person_label
 
 DOCUMENT_LIMIT = timedelta(hours=1)
 DAILY_REPORT_LIMIT_SECONDS = 600
@@ -134,13 +135,6 @@ class StandardResult:
 def share(met: int, total: int) -> float | None:
     """Percent met, or None when there was nothing to measure (never a division by zero)."""
     return round(100 * met / total, 1) if total else None
-
-
-def person_label(user) -> str:
-    if user is None:
-        return _("(tidak tercatat)")
-    person = getattr(user, "personnel", None)
-    return str(person) if person is not None else (user.get_full_name() or user.username)
 
 
 def _minutes(delta: timedelta) -> int:
