@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test install messages lint bench clean cluster cluster-stop
+.PHONY: run test install messages lint bench clean cluster cluster-stop guide
 
 # `PORT=8080 make run` serves on another port.
 PORT ?= 8000
@@ -42,6 +42,10 @@ lint: install
 
 bench: install
 	bash bench/run_all.sh
+
+# The operator guide's pictures (docs/img/guide), taken by walking the demo in Chromium.
+guide: install
+	SPKT_GUIDE_DIR=docs/img/guide $(PY) -m pytest -q -p no:cacheprovider spkt/core/tests/test_guide_screens.py
 
 # A production-shaped cluster on this machine (nginx, 2 app servers, 2 consumers, 2 clocks) against
 # the local PostgreSQL and Redis: docs/deployment.md section 13.
