@@ -50,7 +50,6 @@ def _scenes() -> list[tuple[str, str, str, dict]]:
         ("12-standar-sop", "kapolsek", "/laporan/standar/", DESK),
         ("13-beranda-kapolsek-ponsel", "kapolsek", "/", PHONE),
         ("14-pesan-web-publik", "", "/lapor/kota-selatan/pesan/", PHONE),
-        ("15-notifikasi-ponsel", "kaspkt", "/notifikasi/", PHONE),
     ]
     if contact is not None:
         scenes.append(("04-kontak", "jaga", f"/kontak/{contact.pk}/", DESK))
