@@ -305,3 +305,97 @@ def in_bench_database(args, prefix: str, run) -> int:
                 connections.close_all()
             recreate_database(args.admin_url, args.db, drop_only=True)
             print(f"dropped database {args.db}")
+
+
+def run_process_threads(
+    name: str,
+    make_worker: Callable[[int, int], Callable[[], None]],
+    *,
+    processes: int,
+    threads: int,
+    seconds: float,
+) -> Phase:
+    """``processes`` forked processes with ``threads`` client threads each: gunicorn's gthread
+    shape (several interpreters, each serving a few requests at once). ``make_worker(p, t)`` runs
+    in thread ``t`` of process ``p``, before a barrier across every process, so set-up is not
+    timed and all clients start together. ``Phase.cpu`` is the CPU time of all the processes from
+    the start to the end (their set-up left out)."""
+    import multiprocessing as mp
+
+    from django.db import connections
+
+    connections.close_all()  # children must not share the parent's sockets
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+    barrier = ctx.Barrier(processes + 1)
+    start = ctx.Value("d", 0.0)
+
+    def child(p: int) -> None:
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        built = threading.Barrier(threads + 1)
+        go = threading.Event()
+
+        def client(t: int) -> None:
+            mine: list[float] = []
+            try:
+                work = make_worker(p, t)
+            except Exception as exc:
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                built.abort()
+                return
+            try:
+                built.wait()
+                go.wait()
+                deadline = start.value + seconds
+                while (now := time.perf_counter()) < start.value:
+                    time.sleep(start.value - now)
+                while (now := time.perf_counter()) < deadline:
+                    work()
+                    mine.append(time.perf_counter() - now)
+            except (Exhausted, threading.BrokenBarrierError):
+                pass
+            except Exception as exc:  # a failed client must show in the report, not vanish
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                connections.close_all()
+                with lock:
+                    latencies.extend(mine)
+
+        pool = [threading.Thread(target=client, args=(t,)) for t in range(threads)]
+        for t in pool:
+            t.start()
+        try:
+            built.wait()
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            barrier.abort()
+        cpu = time.process_time()
+        go.set()
+        for t in pool:
+            t.join()
+        results.put((latencies, errors, time.process_time() - cpu))
+
+    phase = Phase(name)
+    busy_start, total_start = machine_ticks()
+    pool = [ctx.Process(target=child, args=(p,), name=f"{name}-{p}") for p in range(processes)]
+    for proc in pool:
+        proc.start()
+    start.value = time.perf_counter() + 0.2  # perf_counter is system-wide on Linux
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait(timeout=120)
+    for _ in pool:
+        latencies, errors, cpu = results.get()
+        phase.latencies.extend(latencies)
+        phase.errors.extend(errors)
+        phase.cpu += cpu
+    for proc in pool:
+        proc.join()
+    phase.elapsed = seconds
+    phase.done = len(phase.latencies)
+    busy_end, total_end = machine_ticks()
+    phase.machine_busy = (busy_end - busy_start) / max(1, total_end - total_start)
+    return phase

@@ -8,7 +8,7 @@ PY=.venv/bin/python
 status=0
 for bench in bench/sktlk_render.py bench/issuance_pg.py bench/ledger.py bench/documents.py \
     bench/intake.py bench/daily_report.py bench/ikm_summary.py bench/fieldhelp_pg.py \
-    bench/anev_pg.py; do
+    bench/anev_pg.py bench/push.py bench/webform.py bench/mail_parse.py; do
     echo
     "$PY" "$bench" || { echo "FAILED: $bench" >&2; status=1; }
 done

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "spkt.intake",
     "spkt.fieldhelp",
     "spkt.channels",
+    "spkt.alerts",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,11 @@ STATICFILES_DIRS = [
 # board and the list work without tiles). The map page allows images from this origin only.
 SPKT_MAP_TILE_URL = env_str("SPKT_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 SPKT_MAP_ATTRIBUTION = env_str("SPKT_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+# Web Push to the desk installed on a phone (ADR 0041). The VAPID private key: a raw P-256 key in
+# urlsafe base64; unset, one is made on first use and kept encrypted with the data keys in the
+# database. The subject is the contact push services write to about this deployment.
+SPKT_VAPID_PRIVATE_KEY = env_str("SPKT_VAPID_PRIVATE_KEY", "")
+SPKT_VAPID_SUBJECT = env_str("SPKT_VAPID_SUBJECT", "mailto:admin@localhost")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -287,6 +293,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 # SPKT_SECOND_FACTOR=1 to try it. An on-duty officer's session ends with the shift plus this grace.
 SPKT_SECOND_FACTOR = env_bool("SPKT_SECOND_FACTOR", PROD)
 SPKT_SESSION_GRACE_MINUTES = env_int("SPKT_SESSION_GRACE_MINUTES", 60, minimum=0)
+# The demo's local sinks (`make run`, spkt/channels/sinks.py): an SMTP catcher and a provider stub
+# that the demo channel accounts deliver to; what they receive is kept under VAR_DIR/demo-sinks.
+SPKT_DEMO_SMTP_PORT = env_int("SPKT_DEMO_SMTP_PORT", 8025, minimum=1)
+SPKT_DEMO_PROVIDER_PORT = env_int("SPKT_DEMO_PROVIDER_PORT", 8026, minimum=1)
 OTP_TOTP_ISSUER = "SPKT"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("spkt.api.urls")),
     path("kontak/", include("spkt.intake.urls")),
     path("bantuan/", include("spkt.fieldhelp.urls")),
+    path("notifikasi/", include("spkt.alerts.urls")),
     path("hooks/", include("spkt.channels.urls")),
     path("", include("spkt.reports.ikm.urls")),  # survei/…, laporan/ikm/
     path("", include("spkt.portal.urls")),

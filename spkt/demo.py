@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from spkt.core import clock
@@ -526,7 +527,7 @@ def seed_contacts(units: dict[str, Unit], users: dict[str, User]) -> int:
             ),
         )
     with clock.travel(now - timedelta(minutes=23)):
-        # The demo has no WhatsApp account configured, so the answer is recorded, not sent.
+        # Answered by phone, and recorded (a WhatsApp reply would go to the demo sinks).
         contact_acknowledge(
             actor=users["jaga"], contact=wa, note="Dijawab: petugas patroli akan mengecek lokasi."
         )
@@ -541,9 +542,74 @@ def seed_contacts(units: dict[str, Unit], users: dict[str, User]) -> int:
                 body="Saya tertipu jual beli online. Bagaimana cara melapor ke Polsek?",
             ),
         )
+    with clock.travel(now - timedelta(minutes=4)):
+        # A web-form message with a phone number: answered by SMS through the demo sinks.
+        contact_receive(
+            unit=selatan,
+            incoming=Incoming(
+                channel="web",
+                sender_name="Siti Aisyah",
+                sender_address="0812 3456 7890",
+                subject="Lampu jalan mati dan sering ada balap liar",
+                body="Lampu jalan mati dan ada balap liar di Jl. Sultan Botutihe tiap malam.",
+            ),
+        )
     with clock.travel(now - timedelta(minutes=2)):
         ticket_issue(unit=selatan)
-    return 4
+    return 5
+
+
+# The demo's channel accounts deliver to the local sinks that `make run` starts
+# (spkt.channels.sinks, `manage.py demo_sinks`): email over SMTP, SMS as SMS Gateway for
+# Android, WhatsApp Cloud API.
+DEMO_EMAIL_SLUG = "demo-email-selatan"
+DEMO_SMS_SLUG = "demo-sms-selatan"
+DEMO_WHATSAPP_SLUG = "demo-wa-selatan"
+DEMO_SMS_KEY = "demo-android-signing-key"  # demo only, like DEMO_PASSWORD
+
+
+def demo_sink_accounts(unit: Unit, *, smtp_port: int, provider_port: int) -> int:
+    """The three demo accounts of ``unit``, pointed at the sinks on 127.0.0.1; made once."""
+    from spkt.channels.models import ChannelAccount, SmsGateway
+
+    base = f"http://127.0.0.1:{provider_port}"
+    accounts = [
+        (
+            DEMO_EMAIL_SLUG,
+            "email",
+            "Email SPKT (demo, SMTP lokal)",
+            {
+                "from_address": "spkt@polsek-kota-selatan.demo",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": smtp_port,
+                "send_only": True,
+            },
+            {},
+        ),
+        (
+            DEMO_SMS_SLUG,
+            "sms",
+            "SMS (demo, gateway lokal)",
+            {"gateway": SmsGateway.ANDROID, "api_url": f"{base}/android", "username": "demo"},
+            {"gateway_password": "demo-gateway-pass", "signing_key": DEMO_SMS_KEY},
+        ),
+        (
+            DEMO_WHATSAPP_SLUG,
+            "whatsapp",
+            "WhatsApp (demo, Cloud API lokal)",
+            {"api_base": f"{base}/whatsapp/v21.0", "phone_number_id": "1055"},
+            {"access_token": "demo-access-token", "app_secret": "demo-app-secret"},
+        ),
+    ]
+    made = 0
+    for slug, channel, name, config, secrets in accounts:
+        if ChannelAccount.objects.filter(slug=slug).exists():
+            continue
+        account = ChannelAccount(unit=unit, channel=channel, name=name, slug=slug, config=config)
+        account.set_secrets(secrets)
+        account.save()
+        made += 1
+    return made
 
 
 def seed_all() -> str:
@@ -552,6 +618,11 @@ def seed_all() -> str:
     issued = seed_cases(units, users)
     issued += seed_reports(units, users)
     seed_contacts(units, users)
+    demo_sink_accounts(
+        units["kota-selatan"],
+        smtp_port=settings.SPKT_DEMO_SMTP_PORT,
+        provider_port=settings.SPKT_DEMO_PROVIDER_PORT,
+    )
     seed_field_tasks(units, users)
     seed_daily_report(units, users)
     seed_surveys(units)

@@ -15,7 +15,7 @@ from spkt.documents.selectors import document_status
 from spkt.documents.services import CitizenData, LostItem
 from spkt.dutylog.models import Mutasi
 from spkt.intake.forms import MAX_REPLY
-from spkt.intake.models import REPLYABLE, Attachment, Channel, Contact, Message, Outcome, Status
+from spkt.intake.models import Attachment, Channel, Contact, Message, Outcome, Status
 from spkt.org import secondfactor
 from spkt.org.models import Unit
 
@@ -194,7 +194,13 @@ class ContactSerializer(ModelSerializer):
         ]
 
     def get_replyable(self, contact: Contact) -> bool:
-        return contact.channel in REPLYABLE
+        # The same rule as the desk's composer (ADR 0044): a web-form contact with a number or
+        # address is replyable when the unit has an account to answer it.
+        from spkt.intake.routes import reply_route
+
+        # A page of contacts reads each unit's accounts once, and only for a web or phone contact.
+        accounts = self.context.setdefault("_reply_accounts", {})
+        return bool(reply_route(contact, accounts=accounts))
 
 
 class ContactPageSerializer(serializers.Serializer):

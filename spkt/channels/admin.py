@@ -9,8 +9,14 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from spkt.channels import gammu, inbound, smsgate, tasks
-from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus, SmsGateway
+from spkt.channels import gammu, inbound, smsgate, tasks, webform
+from spkt.channels.models import (
+    ChannelAccount,
+    InboundPayload,
+    InboundStatus,
+    SmsGateway,
+    WebSubmission,
+)
 from spkt.core.audit import audit_log
 from spkt.core.publicurl import public_url
 from spkt.intake.models import Channel
@@ -103,6 +109,11 @@ class ChannelAccountForm(forms.ModelForm):
         path = config.get("gammu_config")
         if path is not None and not (isinstance(path, str) and path.startswith("/")):
             raise forms.ValidationError(_("gammu_config harus berupa path absolut."))
+        # Telegram: take messages from groups the bot is in (docs/channels.md 5); a JSON boolean,
+        # so "false" or 0 cannot be read as on.
+        groups = config.get("telegram_groups")
+        if groups is not None and not isinstance(groups, bool):
+            raise forms.ValidationError(_("telegram_groups harus true atau false."))
         return config
 
     def clean(self) -> dict:
@@ -273,5 +284,69 @@ class InboundPayloadAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             _("%(count)d payload dikirim untuk diproses ulang.") % {"count": len(ids)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(WebSubmission)
+class WebSubmissionAdmin(admin.ModelAdmin):
+    """Web form submissions as stored, and the dead letters: submissions the worker could not turn
+    into contacts after MAX_ATTEMPTS, with the reason. "Proses ulang" sends them through again."""
+
+    list_display = [
+        "id",
+        "unit",
+        "tracking_code",
+        "received_at",
+        "status",
+        "attempts",
+        "short_error",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["unit"]
+    search_fields = ["tracking_code", "error"]
+    readonly_fields = [
+        "unit",
+        "key",
+        "tracking_code",
+        "received_at",
+        "sender_name",
+        "reply_to",
+        "body",
+        "files",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "processed_at",
+        "error",
+    ]
+    actions = ["reprocess"]
+    date_hierarchy = "received_at"
+
+    @admin.display(description=_("galat"))
+    def short_error(self, obj: WebSubmission) -> str:
+        return obj.error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Proses ulang kiriman terpilih"), permissions=["change"])
+    def reprocess(self, request, queryset) -> None:
+        ids = list(queryset.exclude(status=InboundStatus.DONE).values_list("pk", flat=True))
+        units = webform.reprocess(WebSubmission.objects.filter(pk__in=ids))
+        for unit_id in units:
+            tasks.webform_process_task(unit_id)
+        audit_log(
+            action="channels.webform.reprocessed",
+            actor=request.user,
+            data={"submissions": ids[:100], "count": len(ids)},
+            request=request,
+        )
+        self.message_user(
+            request,
+            _("%(count)d kiriman dikirim untuk diproses ulang.") % {"count": len(ids)},
             messages.SUCCESS,
         )

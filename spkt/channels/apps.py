@@ -17,10 +17,12 @@ class ChannelsConfig(AppConfig):
 def inbound_setup() -> None:
     """The intake clock works off stored webhooks that no task took (spkt/channels/inbound.py)."""
     from spkt.channels.inbound import inbound_sweep
+    from spkt.channels.webform import webform_sweep
     from spkt.intake.management.commands.intake_clock import POLLERS
 
-    if inbound_sweep not in POLLERS:
-        POLLERS.append(inbound_sweep)
+    for job in (inbound_sweep, webform_sweep):  # webhooks, then the web form (ADR 0040)
+        if job not in POLLERS:
+            POLLERS.append(job)
 
 
 def health_setup() -> None:

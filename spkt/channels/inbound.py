@@ -82,8 +82,13 @@ def _ids(channel: str, payload: dict) -> list[str]:
         for change in webhooks._list(entry, "changes"):  # WhatsApp
             for message in webhooks._list(webhooks._dict(change, "value"), "messages"):
                 ids.append(webhooks._text(message, "id"))
-        for event in webhooks._list(entry, "messaging"):  # Messenger, Instagram
-            ids.append(webhooks._text(webhooks._dict(event, "message"), "mid"))
+        # Messenger, Instagram; ``standby`` when another app holds the thread. An unsent
+        # (is_deleted) message carries the original's mid: it must not share its key.
+        for event in webhooks._list(entry, "messaging") + webhooks._list(entry, "standby"):
+            message = webhooks._dict(event, "message")
+            deleted = bool(message.get("is_deleted"))
+            postback = webhooks._text(webhooks._dict(event, "postback"), "mid")
+            ids.append("" if deleted else webhooks._text(message, "mid") or postback)
     return ids
 
 

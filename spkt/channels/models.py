@@ -95,3 +95,57 @@ class InboundPayload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.slug} #{self.pk} ({self.status})"
+
+
+class WebSubmission(models.Model):
+    """One message from the public web form, stored in one INSERT before the citizen is answered
+    with its tracking code; the worker makes the contact with exactly that code
+    (spkt/channels/webform.py, ADR 0040). ``key`` is the form's idempotency token: a double click
+    or a resent form is one row, answered with the same code."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="web_submissions")
+    key = models.CharField(_("kunci"), max_length=64)
+    tracking_code = models.CharField(_("kode pelacakan"), max_length=12, unique=True)
+    received_at = models.DateTimeField(_("diterima"))
+    sender_name = models.CharField(_("nama"), max_length=120)
+    reply_to = models.CharField(_("balasan ke"), max_length=120)
+    body = models.TextField(_("pesan"))
+    # Attachments already in storage: [{"path", "filename", "content_type", "size"}].
+    files = models.JSONField(_("lampiran"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=InboundStatus.choices, default=InboundStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("diproses"), null=True, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+
+    class Meta:
+        verbose_name = _("kiriman formulir web")
+        verbose_name_plural = _("kiriman formulir web")
+        constraints = [models.UniqueConstraint(fields=["unit", "key"], name="web_submission_once")]
+        # The worker's next submission: pending, of one unit, oldest first (webform._due).
+        indexes = [models.Index(fields=["status", "unit", "id"], name="web_submission_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} ({self.status})"
+
+
+class MailSeen(models.Model):
+    """One mail stored from a unit's mailbox, by its content digest (spkt.channels.mailparse
+    .content_digest): the same mail fetched again is recognised by the digest; a different mail
+    that reuses a Message-ID is not, and becomes its own message (docs/adr/0043)."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    msgid = models.CharField(max_length=255, blank=True)  # the mail's own Message-ID
+    message = models.ForeignKey("intake.Message", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("email tersimpan")
+        verbose_name_plural = _("email tersimpan")
+        constraints = [models.UniqueConstraint(fields=["unit", "digest"], name="mail_seen_once")]
+        indexes = [models.Index(fields=["unit", "msgid"], name="mail_seen_msgid")]
+
+    def __str__(self) -> str:
+        return self.msgid or self.digest[:12]

@@ -105,7 +105,9 @@ def _phone(contact: Contact) -> str:
 def whatsapp_send(item: OutboxItem) -> str:
     account = _account(item, Channel.WHATSAPP)
     contact = item.message.contact
-    to = contact.external_thread or _phone(contact)
+    # A WhatsApp contact is answered on its wa_id; a web-form or phone contact on the number given.
+    thread = contact.external_thread if contact.channel == Channel.WHATSAPP else ""
+    to = thread or _phone(contact)
     number = str(account.config.get("phone_number_id") or "")
     if not to or not number:
         raise PermanentDeliveryError("WhatsApp: no recipient or no phone_number_id")

@@ -30,6 +30,7 @@ from spkt.channels import http
 from spkt.channels.models import ChannelAccount
 from spkt.core import clock
 from spkt.intake.models import Channel, Delivery, Direction, Message, OutboxItem, OutboxStatus
+from spkt.intake.revisions import message_edit, message_revoke
 from spkt.intake.services import (
     ALLOWED_TYPES,
     MAX_ATTACHMENT,
@@ -334,6 +335,53 @@ def _receive(
         tally.stored += 1
 
 
+# Kinds of payload SPKT does not take that were already logged, keyed (account id, kind): one line
+# per kind and account for the life of the process, so a provider's new feature is noticed in the
+# log without a line for every event. In-process on purpose: a restart logs each kind once again.
+# Kinds are named by the payload, so the set is bounded and the names are made printable.
+_NOTICED: set[tuple[int | None, str]] = set()
+NOTICED_MAX = 1000
+
+
+def unhandled(account: ChannelAccount, kind: str, level: int = logging.WARNING) -> None:
+    """Log, once per account and kind, that a payload kind was received and not taken."""
+    kind = "".join(ch if ch.isprintable() else "?" for ch in kind[:120])
+    key = (account.pk, kind)
+    if key in _NOTICED or len(_NOTICED) >= NOTICED_MAX:
+        return
+    _NOTICED.add(key)
+    log.log(
+        level,
+        "%s/%s: %s not handled (logged once per kind)",
+        account.channel,
+        account.slug,
+        kind,
+    )
+
+
+def _revise(
+    account: ChannelAccount, tally: Tally, kind: str, ref: str, apply: Callable[[], Message | None]
+) -> None:
+    """Apply an edit or a deletion (``spkt.intake.revisions``) of the citizen's message ``ref``.
+    Never a new message: one whose original is unknown (never received, another unit's) changes
+    nothing and is logged once per kind."""
+    try:
+        message = apply()
+    except (ValueError, TypeError, KeyError) as exc:
+        tally.refused += 1
+        log.warning("%s/%s: %s of %r unreadable: %s", account.channel, account.slug, kind, ref, exc)
+        return
+    except Exception as exc:
+        tally.failed += 1
+        tally.errors.append(_reason(exc))
+        log.exception("%s/%s: %s of %r not recorded", account.channel, account.slug, kind, ref)
+        return
+    if message is None:
+        unhandled(account, f"{kind} of an unknown message")
+    else:
+        tally.updated += 1
+
+
 # Outbound delivery only moves forward: callbacks come out of order and more than once.
 _PROGRESS = [Delivery.PENDING, Delivery.SENT, Delivery.DELIVERED, Delivery.READ]
 
@@ -444,6 +492,7 @@ def _whatsapp_media(
 def _whatsapp_incoming(account: ChannelAccount, message: dict, names: dict) -> Incoming | None:
     kind = _text(message, "type")
     if kind in WHATSAPP_IGNORED:
+        unhandled(account, f"message type {kind}", logging.INFO)
         return None
     sender, message_id = _text(message, "from"), _text(message, "id")
     if not sender or not message_id:
@@ -490,10 +539,47 @@ def _whatsapp_incoming(account: ChannelAccount, message: dict, names: dict) -> I
             _dict(answer, "list_reply"), "title"
         )
     else:
+        # A citizen's message all the same: stored with the placeholder, so the desk sees it.
+        unhandled(account, f"message type {kind or '?'}")
         attachments.warnings.append(
             _("Jenis pesan WhatsApp %(kind)s belum dapat ditampilkan.") % {"kind": kind or "?"}
         )
     return _finish(incoming, attachments)
+
+
+def _whatsapp_edit_body(message: dict) -> str:
+    """The new text of an edited message: a text's body or a media message's caption."""
+    kind = _text(message, "type")
+    return _text(_dict(message, "text"), "body") or _text(_dict(message, kind), "caption")
+
+
+def _whatsapp_revision(account: ChannelAccount, message: dict, tally: Tally) -> None:
+    """``type: edit`` or ``type: revoke``: the citizen changed or deleted an earlier message
+    (``original_message_id``), which the desk already has."""
+    kind = _text(message, "type")
+    change = _dict(message, kind)
+    original = _text(change, "original_message_id")
+
+    def apply() -> Message | None:
+        at = _when(message.get("timestamp"))
+        if kind == "edit":
+            return message_edit(
+                unit=account.unit,
+                channel=Channel.WHATSAPP,
+                original_id=original,
+                body=_whatsapp_edit_body(_dict(change, "message")),
+                at=at,
+                event_id=_text(message, "id"),
+            )
+        return message_revoke(
+            unit=account.unit,
+            channel=Channel.WHATSAPP,
+            original_id=original,
+            at=at,
+            event_id=_text(message, "id"),
+        )
+
+    _revise(account, tally, kind, original, apply)
 
 
 def whatsapp_receive(account: ChannelAccount, payload: dict) -> Tally:
@@ -501,6 +587,11 @@ def whatsapp_receive(account: ChannelAccount, payload: dict) -> Tally:
     for entry in _list(payload, "entry"):
         for change in _list(entry, "changes"):
             value = _dict(change, "value")
+            field_name = _text(change, "field")
+            if field_name and field_name != "messages":
+                # Account updates, template reviews, echoes of the business app, calls...
+                unhandled(account, f"field {field_name}")
+                continue
             number = _text(_dict(value, "metadata"), "phone_number_id")
             target = _route(account, Channel.WHATSAPP, "phone_number_id", number, routes)
             if target is None:
@@ -512,6 +603,9 @@ def whatsapp_receive(account: ChannelAccount, payload: dict) -> Tally:
                 for c in _list(value, "contacts")
             }
             for message in _list(value, "messages"):
+                if _text(message, "type") in ("edit", "revoke"):
+                    _whatsapp_revision(target, message, tally)
+                    continue
                 build = partial(_whatsapp_incoming, target, message, names)
                 _receive(target, build, tally, _text(message, "id"))
             for status in _list(value, "statuses"):
@@ -535,12 +629,36 @@ def whatsapp_receive(account: ChannelAccount, payload: dict) -> Tally:
 # --- Facebook Messenger and Instagram -------------------------------------------------------------
 META_OBJECTS = {"page": Channel.FACEBOOK, "instagram": Channel.INSTAGRAM}
 META_FILES = ("image", "video", "audio", "file")
+# Links and posts a citizen shares: Messenger ``fallback`` (a link), Instagram ``share`` and
+# ``ig_post`` (a post; both arrive for one share since 2025-11), ``ig_reel``/``reel`` and
+# ``story_mention``. Their title (the caption) and URL are written out for the desk.
+META_SHARES = ("fallback", "share", "ig_post", "ig_reel", "reel", "story_mention")
+# The parts of a Messenger/Instagram event that are not its kind.
+META_EVENT_FIELDS = ("sender", "recipient", "timestamp")
+
+
+def _meta_share(kind: str, attachment: dict, payload: dict) -> str:
+    """One line for a shared link, post, reel or story mention: what it is, its title or caption,
+    its URL. Messenger puts a fallback's title and URL beside the payload, Instagram inside it."""
+    title = (_text(payload, "title") or _text(attachment, "title")).strip()
+    url = (_text(payload, "url") or _text(attachment, "url")).strip()
+    if not (title or url):
+        return ""
+    if kind == "story_mention":
+        label = _("Menyebut akun ini dalam story")
+    elif kind in ("ig_reel", "reel"):
+        label = _("Membagikan reel")
+    elif kind == "fallback":
+        label = _("Membagikan tautan")
+    else:
+        label = _("Membagikan kiriman")
+    return f"{label}: " + " — ".join(part for part in (title, url) if part)
 
 
 def _meta_incoming(account: ChannelAccount, event: dict) -> Incoming | None:
     message = _dict(event, "message")
-    if message.get("is_echo") or message.get("is_deleted"):
-        return None  # our own reply coming back, or the citizen took the message back
+    if message.get("is_echo"):
+        return None  # our own reply (or the Page inbox's) coming back
     sender, message_id = _text(_dict(event, "sender"), "id"), _text(message, "mid")
     if not sender or not message_id:
         raise ValueError("message without sender or mid")
@@ -555,6 +673,9 @@ def _meta_incoming(account: ChannelAccount, event: dict) -> Incoming | None:
     )
     attachments = _Attachments([], [])
     lines = [incoming.body] if incoming.body else []
+    story = _text(_dict(_dict(message, "reply_to"), "story"), "url")
+    if story:
+        lines.append(_("Membalas story: %(url)s") % {"url": story})
     for n, attachment in enumerate(_list(message, "attachments"), start=1):
         kind, payload = _text(attachment, "type"), _dict(attachment, "payload")
         if kind in META_FILES:
@@ -566,7 +687,12 @@ def _meta_incoming(account: ChannelAccount, event: dict) -> Incoming | None:
         elif kind == "location":
             place = _dict(payload, "coordinates")
             lines.append(location_text(place.get("lat"), place.get("long")))
+        elif kind in META_SHARES and _meta_share(kind, attachment, payload):
+            line = _meta_share(kind, attachment, payload)
+            if line not in lines:  # an Instagram post share comes as share and ig_post
+                lines.append(line)
         else:
+            unhandled(account, f"attachment type {kind or '?'}")
             attachments.warnings.append(
                 _("Lampiran jenis %(kind)s belum dapat ditampilkan.") % {"kind": kind or "?"}
             )
@@ -576,7 +702,117 @@ def _meta_incoming(account: ChannelAccount, event: dict) -> Incoming | None:
     return _finish(incoming, attachments)
 
 
+def _meta_postback_time(value: Any) -> datetime | None:
+    """Postbacks carry milliseconds like every Meta event, but the reference shows seconds (a
+    string): a value below 10^11 cannot be milliseconds of a plausible time, so it is seconds."""
+    number = _text({"v": value}, "v")
+    if number.isascii() and number.isdigit() and int(number) < 10**11:
+        return _when(number)
+    return _when(value, scale=1000)
+
+
+def _meta_postback(account: ChannelAccount, event: dict) -> Incoming:
+    """A button the citizen pressed (Get Started, a menu item, a template button): the button's
+    title is what the citizen said. Standby postbacks come without the payload."""
+    postback = _dict(event, "postback")
+    sender = _text(_dict(event, "sender"), "id")
+    if not sender:
+        raise ValueError("postback without sender")
+    at = _meta_postback_time(event.get("timestamp"))
+    return Incoming(
+        channel=account.channel,
+        body=_text(postback, "title") or _text(postback, "payload"),
+        sender_address=sender,
+        external_id=_meta_postback_id(event),
+        external_thread=sender,
+        received_at=at,
+    )
+
+
+def _meta_postback_id(event: dict) -> str:
+    # Older postbacks have no mid: the sender and the time make one.
+    postback = _dict(event, "postback")
+    sender = _text(_dict(event, "sender"), "id")
+    return _text(postback, "mid") or f"postback:{sender}:{_text(event, 'timestamp')}"
+
+
+def _meta_event(target: ChannelAccount, channel: str, event: dict, tally: Tally) -> None:
+    """One event of ``messaging`` or ``standby`` (the same shapes)."""
+    sender = _text(_dict(event, "sender"), "id")
+    message = _dict(event, "message")
+    if message and message.get("is_deleted"):
+        # Instagram: the citizen unsent the message; ``mid`` is the original's.
+        mid = _text(message, "mid")
+        at = partial(_when, event.get("timestamp"), scale=1000)
+        _revise(
+            target,
+            tally,
+            "deletion",
+            mid,
+            lambda: message_revoke(unit=target.unit, channel=channel, original_id=mid, at=at()),
+        )
+    elif "message" in event:
+        build = partial(_meta_incoming, target, event)
+        _receive(target, build, tally, _text(message, "mid"))
+    elif "message_edit" in event:
+        edit = _dict(event, "message_edit")
+        mid = _text(edit, "mid")
+        at = partial(_when, event.get("timestamp"), scale=1000)
+        _revise(
+            target,
+            tally,
+            "edit",
+            mid,
+            lambda: message_edit(
+                unit=target.unit,
+                channel=channel,
+                original_id=mid,
+                body=_text(edit, "text"),
+                at=at(),
+                event_id=f"{mid}#{_text(edit, 'num_edit')}",
+            ),
+        )
+    elif "postback" in event:
+        build = partial(_meta_postback, target, event)
+        _receive(target, build, tally, _meta_postback_id(event))
+    elif "delivery" in event:
+        for mid in _dict(event, "delivery").get("mids") or []:
+            tally.updated += delivery_update(
+                unit=target.unit, external_id=str(mid), delivery=Delivery.DELIVERED
+            )
+    elif "read" in event and _text(_dict(event, "read"), "mid"):
+        # Instagram names the message that was seen.
+        tally.updated += delivery_update(
+            unit=target.unit,
+            external_id=_text(_dict(event, "read"), "mid"),
+            delivery=Delivery.READ,
+        )
+    elif "read" in event and sender:
+        try:
+            watermark = _when(_dict(event, "read").get("watermark"), scale=1000)
+        except MalformedError:
+            log.warning("meta/%s: read watermark out of range ignored", target.slug)
+            watermark = None
+        if watermark is not None:
+            # Everything we sent this person up to the watermark has been read.
+            tally.updated += Message.objects.filter(
+                contact__unit=target.unit,
+                contact__channel=channel,
+                contact__external_thread=sender,
+                direction=Direction.OUT,
+                delivery__in=[Delivery.SENT, Delivery.DELIVERED],
+                outbox__sent_at__lte=watermark,
+            ).update(delivery=Delivery.READ)
+    else:
+        # Reactions, referrals, opt-ins, handovers...: logged once per kind.
+        kind = next((str(k) for k in event if k not in META_EVENT_FIELDS), "?")
+        unhandled(target, f"event {kind}", logging.INFO)
+
+
 def meta_receive(account: ChannelAccount, payload: dict) -> Tally:
+    """Events under ``messaging`` (this app is the thread's receiver) and under ``standby`` (another
+    app or the Page inbox is, e.g. under the handover protocol): a citizen's message is the desk's
+    either way, and is stored once (by its mid) however often and under whichever it comes."""
     tally, routes = Tally(), {}
     channel = META_OBJECTS.get(_text(payload, "object"))
     if channel is None:
@@ -584,44 +820,16 @@ def meta_receive(account: ChannelAccount, payload: dict) -> Tally:
         return tally
     for entry in _list(payload, "entry"):
         target = _route(account, channel, "page_id", _text(entry, "id"), routes)
-        events = _list(entry, "messaging")
+        events = _list(entry, "messaging") + _list(entry, "standby")
         if target is None:
             log.warning("meta/%s: no %s account for id %r", account.slug, channel, entry.get("id"))
             tally.refused += len(events)
             continue
+        for change in _list(entry, "changes"):
+            # Comments, mentions, feed: subscribed fields that are not messages.
+            unhandled(target, f"field {_text(change, 'field') or '?'}", logging.INFO)
         for event in events:
-            sender = _text(_dict(event, "sender"), "id")
-            if "message" in event:
-                build = partial(_meta_incoming, target, event)
-                _receive(target, build, tally, _text(_dict(event, "message"), "mid"))
-            elif "delivery" in event:
-                for mid in _dict(event, "delivery").get("mids") or []:
-                    tally.updated += delivery_update(
-                        unit=target.unit, external_id=str(mid), delivery=Delivery.DELIVERED
-                    )
-            elif "read" in event and _text(_dict(event, "read"), "mid"):
-                # Instagram names the message that was seen.
-                tally.updated += delivery_update(
-                    unit=target.unit,
-                    external_id=_text(_dict(event, "read"), "mid"),
-                    delivery=Delivery.READ,
-                )
-            elif "read" in event and sender:
-                try:
-                    watermark = _when(_dict(event, "read").get("watermark"), scale=1000)
-                except MalformedError:
-                    log.warning("meta/%s: read watermark out of range ignored", account.slug)
-                    watermark = None
-                if watermark is not None:
-                    # Everything we sent this person up to the watermark has been read.
-                    tally.updated += Message.objects.filter(
-                        contact__unit=target.unit,
-                        contact__channel=channel,
-                        contact__external_thread=sender,
-                        direction=Direction.OUT,
-                        delivery__in=[Delivery.SENT, Delivery.DELIVERED],
-                        outbox__sent_at__lte=watermark,
-                    ).update(delivery=Delivery.READ)
+            _meta_event(target, channel, event, tally)
     return tally
 
 
@@ -719,12 +927,102 @@ def _telegram_incoming(account: ChannelAccount, message: dict) -> Incoming:
     return _finish(incoming, attachments)
 
 
+# Service messages (https://core.telegram.org/bots/api#message): the chat changed, nobody said
+# anything to the desk. They never open a contact.
+TELEGRAM_SERVICE = (
+    "new_chat_members",
+    "left_chat_member",
+    "new_chat_title",
+    "new_chat_photo",
+    "delete_chat_photo",
+    "group_chat_created",
+    "supergroup_chat_created",
+    "channel_chat_created",
+    "message_auto_delete_timer_changed",
+    "migrate_to_chat_id",
+    "migrate_from_chat_id",
+    "pinned_message",
+    "successful_payment",
+    "refunded_payment",
+    "users_shared",
+    "chat_shared",
+    "connected_website",
+    "write_access_allowed",
+    "proximity_alert_triggered",
+    "boost_added",
+    "chat_background_set",
+    "forum_topic_created",
+    "forum_topic_edited",
+    "forum_topic_closed",
+    "forum_topic_reopened",
+    "general_forum_topic_hidden",
+    "general_forum_topic_unhidden",
+    "giveaway_created",
+    "giveaway_completed",
+    "video_chat_scheduled",
+    "video_chat_started",
+    "video_chat_ended",
+    "video_chat_participants_invited",
+    "web_app_data",
+)
+# ChannelAccount.config key: true to take messages from groups the bot is in (docs/channels.md).
+TELEGRAM_GROUPS = "telegram_groups"
+
+
+def _telegram_taken(account: ChannelAccount, message: dict) -> bool:
+    """A message from a private chat (groups only when the account says so) that is not a service
+    message. The others are logged once per kind."""
+    chat_type = _text(_dict(message, "chat"), "type")
+    if chat_type and chat_type != "private" and account.config.get(TELEGRAM_GROUPS) is not True:
+        unhandled(account, f"message in a {chat_type} chat", logging.INFO)
+        return False
+    service = next((name for name in TELEGRAM_SERVICE if name in message), None)
+    if service is not None:
+        unhandled(account, f"service message {service}", logging.INFO)
+        return False
+    return True
+
+
+def _telegram_edit(account: ChannelAccount, message: dict, tally: Tally) -> None:
+    """``edited_message``: the new version of a whole message (its text, caption or live
+    location); the original is the message of the same number in the same chat."""
+    chat, message_id = _text(_dict(message, "chat"), "id"), _text(message, "message_id")
+    original = f"{chat}:{message_id}"
+
+    def apply() -> Message | None:
+        if not chat or not message_id:
+            raise ValueError("edited message without chat or message_id")
+        body = _text(message, "text") or _text(message, "caption")
+        place = _dict(message, "location")
+        if place:
+            body = location_text(place.get("latitude"), place.get("longitude"))
+        return message_edit(
+            unit=account.unit,
+            channel=Channel.TELEGRAM,
+            original_id=original,
+            body=body,
+            at=_when(message.get("edit_date")),
+            event_id=f"{original}@{_text(message, 'edit_date')}",
+        )
+
+    _revise(account, tally, "edit", original, apply)
+
+
 def telegram_receive(account: ChannelAccount, update: dict) -> Tally:
+    """A citizen's message, or an edit of one. Channel posts, button presses, membership changes
+    and the other update kinds are not contacts: logged once per kind."""
     tally = Tally()
-    message = _dict(update, "message")  # edits, channel posts and button presses are not contacts
+    message, edited = _dict(update, "message"), _dict(update, "edited_message")
     if message:
-        ref = f"{_text(_dict(message, 'chat'), 'id')}:{_text(message, 'message_id')}"
-        _receive(account, partial(_telegram_incoming, account, message), tally, ref)
+        if _telegram_taken(account, message):
+            ref = f"{_text(_dict(message, 'chat'), 'id')}:{_text(message, 'message_id')}"
+            _receive(account, partial(_telegram_incoming, account, message), tally, ref)
+    elif edited:
+        if _telegram_taken(account, edited):
+            _telegram_edit(account, edited, tally)
+    else:
+        kind = next((str(k) for k in update if k != "update_id"), "?")
+        unhandled(account, f"update {kind}", logging.INFO)
     return tally
 
 

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from spkt.alerts.services import alert_language, alert_push
 from spkt.core import clock
 from spkt.core.booktext import book_language
 from spkt.dutylog.services import mutasi_append, shift_current
@@ -25,8 +27,26 @@ def _alert(users: list[User], task: Task, kind: str, now: datetime) -> None:
                 TaskAlert.objects.create(
                     user=user, task=task, kind=kind, due_at=task.report_due_at, created_at=now
                 )
+                alert_push(user=user, **_push_text(task, kind))
         except IntegrityError:
             pass  # already told about this deadline
+
+
+def _push_text(task: Task, kind: str) -> dict[str, str]:
+    """The phone's notification, with the link to the task."""
+    facts = {"type": task.type.label, "place": task.address}
+    with alert_language():
+        if kind == "report_escalation":
+            title = _("Eskalasi: laporan situasi belum diterima")
+        else:
+            title = _("Laporan situasi terlambat")
+        body = _("%(type)s di %(place)s") % facts
+    return {
+        "title": title,
+        "body": body,
+        "url": reverse("fieldhelp:detail", args=[task.pk]),
+        "tag": f"task-{task.pk}",
+    }
 
 
 def _ka_spkt_on_duty(task: Task) -> list[User]:

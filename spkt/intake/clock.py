@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from spkt.alerts.services import alert_language, alert_push
 from spkt.core import clock
 from spkt.core.booktext import book_language
 from spkt.dutylog.models import MutasiCategory
@@ -22,8 +24,31 @@ def _notify(users: list[User], contact: Contact, kind: str, now: datetime) -> No
         try:
             with transaction.atomic():
                 Notification.objects.create(user=user, contact=contact, kind=kind, created_at=now)
+                alert_push(user=user, **_push_text(contact, kind))
         except IntegrityError:
             pass  # already told
+
+
+def _push_text(contact: Contact, kind: str) -> dict[str, str]:
+    """The phone's notification: channel and tracking code only (it shows on a lock screen), and
+    the link to the contact."""
+    facts = {"channel": contact.get_channel_display(), "code": contact.tracking_code}
+    with alert_language():
+        if kind == "escalation":
+            title = _("Eskalasi: kontak belum ditanggapi")
+            body = _("%(channel)s %(code)s masih belum ditanggapi.") % facts
+        else:
+            title = _("Kontak belum ditanggapi")
+            body = _("%(channel)s %(code)s belum ditanggapi dalam %(m)d menit.") % {
+                **facts,
+                "m": contact.unit.response_minutes,
+            }
+    return {
+        "title": title,
+        "body": body,
+        "url": reverse("intake:detail", args=[contact.pk]),
+        "tag": f"contact-{contact.pk}",
+    }
 
 
 def _ka_spkt_on_duty(contact: Contact) -> list[User]:

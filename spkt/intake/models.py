@@ -165,12 +165,42 @@ class Message(models.Model):
     external_id = models.CharField(max_length=255, blank=True, db_index=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
     warning = models.CharField(max_length=255, blank=True)
+    # The sender changed or took back the message on the provider's side (spkt/intake/revisions.py):
+    # ``body`` is the current text, the earlier ones are MessageRevision rows; a deleted message
+    # keeps its content for the record and is only marked.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.body[:40]}"
+
+
+class MessageRevision(models.Model):
+    """A text a message showed before the sender edited it: ``body`` was current from ``at`` until
+    ``replaced_at``. Written once, never changed. ``external_id`` is the provider's id of the edit,
+    so an edit delivered again is recorded once."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="revisions")
+    body = models.TextField(_("isi sebelumnya"), blank=True)
+    at = models.DateTimeField()
+    replaced_at = models.DateTimeField()
+    external_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "external_id"],
+                name="message_revision_once",
+                condition=~models.Q(external_id=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Attachment(models.Model):

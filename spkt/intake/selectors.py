@@ -51,7 +51,9 @@ def inbox(*, unit: Unit) -> Inbox:
     )
     rows = list(
         Contact.objects.filter(OPEN, unit=unit)
-        .select_related("claimed_by", "first_response_by", "possible_duplicate_of")
+        .select_related(
+            "claimed_by__personnel", "first_response_by__personnel", "possible_duplicate_of"
+        )
         .annotate(last_body=Subquery(last_in.values("body")[:1]))
         # Contacts still waiting for a first response come first, so a long tail of answered
         # but unclosed contacts never pushes a new arrival off the page.
@@ -78,8 +80,8 @@ def contact_get(*, user, pk: int) -> Contact:
         contacts_visible(user=user)
         .select_related(
             "unit",
-            "claimed_by",
-            "first_response_by",
+            "claimed_by__personnel",
+            "first_response_by__personnel",
             "possible_duplicate_of",
             "linked_to",
             "outcome_document",
@@ -94,11 +96,16 @@ def contact_get(*, user, pk: int) -> Contact:
 
 
 def contact_thread(*, contact: Contact) -> list[Message]:
-    return list(
-        contact.messages.select_related("author", "outbox")
+    """The messages in order; each has ``sent_by``: its outbox item (the delivery channel, status
+    and last error the desk sees) or None, so templates need not catch a missing relation."""
+    thread = list(
+        contact.messages.select_related("author__personnel", "outbox")
         .prefetch_related("attachments")
         .order_by("at", "pk")
     )
+    for message in thread:
+        message.sent_by = getattr(message, "outbox", None)
+    return thread
 
 
 def message_get(*, user, pk: int) -> Message:
@@ -172,7 +179,7 @@ def kiosk_ticket(*, unit: Unit, code: str) -> Contact:
 def letters(*, unit: Unit) -> QuerySet[IncomingLetter]:
     return (
         IncomingLetter.objects.filter(unit=unit)
-        .select_related("contact", "received_by")
+        .select_related("contact", "received_by__personnel")
         .order_by("-contact__received_at", "-pk")
     )
 

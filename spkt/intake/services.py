@@ -25,7 +25,6 @@ from spkt.documents.models import DocType
 from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.services import mutasi_append
 from spkt.intake.models import (
-    REPLYABLE,
     Attachment,
     Category,
     Channel,
@@ -54,6 +53,22 @@ ALLOWED_TYPES = (
     "text/plain",
     "image/tiff",  # what most email-to-fax gateways send
     "message/rfc822",  # a forwarded mail, or the raw source of a malformed one
+    # Phone photos and office files citizens mail in (letters, lists, statements). Served only as
+    # downloads with nosniff; macro-enabled formats stay out (docs/adr/0043).
+    "image/gif",
+    "image/heic",
+    "image/heif",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/rtf",
+    "text/csv",
 )
 
 
@@ -175,9 +190,11 @@ def contact_receive(
     category: str = Category.OTHER,
     queue_ticket: str = "",
     answered: bool = False,
+    tracking_code: str = "",
 ) -> Contact:
     """Record an incoming message: a new contact with its clock, or the next message of an open
-    one. ``answered`` marks contacts answered as they arrive (a phone call picked up)."""
+    one. ``answered`` marks contacts answered as they arrive (a phone call picked up);
+    ``tracking_code`` is the code the citizen was already given (the web form, ADR 0040)."""
     if incoming.channel not in Channel.values:
         raise ValidationError(_("Saluran tidak dikenal."))
     if (
@@ -220,7 +237,7 @@ def contact_receive(
         contact = Contact(
             unit=unit,
             channel=incoming.channel,
-            tracking_code=_tracking_code(),
+            tracking_code=tracking_code or _tracking_code(),
             sender_name=incoming.sender_name.strip()[:120],
             sender_address=incoming.sender_address.strip()[:255],
             sender_key=key[:255],
@@ -299,8 +316,12 @@ def contact_claim(*, actor: User, contact: Contact) -> Contact:
 
 @transaction.atomic
 def contact_reply(*, actor: User, contact: Contact, body: str) -> Message:
-    """Answer on the contact's own channel: the message and its outbox item in one transaction;
-    the worker delivers after commit and retries until the provider confirms."""
+    """Answer on the contact's route (its own channel, or for a web form or phone contact what the
+    citizen gave: ``spkt.intake.routes``): the message and its outbox item in one transaction; the
+    worker delivers after commit and retries until the provider confirms. A contact without a
+    route is refused before anything is stored, with the reason."""
+    from spkt.intake.routes import reply_route
+
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _check_open(contact)
     body = (body or "").strip()
@@ -308,8 +329,9 @@ def contact_reply(*, actor: User, contact: Contact, body: str) -> Message:
         raise ValidationError(_("Balasan tidak boleh kosong."))
     if len(body) > 4000:
         raise ValidationError(_("Balasan terlalu panjang (maksimal 4000 karakter)."))
-    if contact.channel not in REPLYABLE:
-        raise ValidationError(_("Saluran ini dijawab langsung; catat tanggapan Anda."))
+    route = reply_route(contact)
+    if not route:
+        raise ValidationError(route.reason)
     now = clock.now()
     message = Message.objects.create(
         contact=contact,
@@ -319,7 +341,7 @@ def contact_reply(*, actor: User, contact: Contact, body: str) -> Message:
         author=actor,
         delivery=Delivery.PENDING,
     )
-    item = OutboxItem.objects.create(message=message, channel=contact.channel, next_attempt_at=now)
+    item = OutboxItem.objects.create(message=message, channel=route.channel, next_attempt_at=now)
     first = _first_response(contact, actor, now)
     if first:
         with book_language():
@@ -328,7 +350,7 @@ def contact_reply(*, actor: User, contact: Contact, body: str) -> Message:
                 actor=actor,
                 category=MutasiCategory.LAPORAN_MASYARAKAT,
                 text=_("Menanggapi kontak %(code)s melalui %(channel)s.")
-                % {"code": contact.tracking_code, "channel": contact.get_channel_display()},
+                % {"code": contact.tracking_code, "channel": Channel(route.channel).label},
             )
     audit_log(action="intake.contact.replied", actor=actor, unit=contact.unit, target=contact)
     transaction.on_commit(lambda: _enqueue_delivery(item.pk))
@@ -401,8 +423,12 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
                 "doc": f" ({document.number})" if document is not None else "",
             },
         )
-    if contact.channel in REPLYABLE:
-        # The closing reply carries the satisfaction survey's link (spkt.reports.ikm).
+    from spkt.intake.routes import reply_route
+
+    route = reply_route(contact)
+    if route:
+        # The closing reply carries the satisfaction survey's link (spkt.reports.ikm), on the
+        # same route as the desk's replies.
         from spkt.reports.ikm.services import closing_invitation_text
 
         text = closing_invitation_text(contact)
@@ -416,7 +442,7 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
                 delivery=Delivery.PENDING,
             )
             item = OutboxItem.objects.create(
-                message=message, channel=contact.channel, next_attempt_at=now
+                message=message, channel=route.channel, next_attempt_at=now
             )
             transaction.on_commit(lambda: _enqueue_delivery(item.pk))
     return contact

@@ -35,8 +35,9 @@ from spkt.core.permissions import Action, acting_unit, can, require
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.intake import selectors, services
 from spkt.intake.forms import AcknowledgeForm, CloseForm, LetterForm, LinkForm, PhoneForm, ReplyForm
-from spkt.intake.models import REPLYABLE, Channel, Contact, Delivery, OutboxStatus, Outcome, Status
+from spkt.intake.models import Channel, Contact, Delivery, Message, OutboxStatus, Outcome, Status
 from spkt.intake.outbox import outbox_retry
+from spkt.intake.routes import reply_route
 from spkt.org.models import Unit
 from spkt.org.selectors import unit_selected
 
@@ -151,7 +152,7 @@ def _detail(request: HttpRequest, contact: Contact, *, status: int = 200, **form
         "thread": thread,
         "can_write": can_write,
         "is_open": is_open,
-        "replyable": contact.channel in REPLYABLE,
+        "route": reply_route(contact),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "ack_form": forms.get("ack_form") or AcknowledgeForm(),
         "close_form": forms.get("close_form") or CloseForm(unit=contact.unit),
@@ -229,19 +230,47 @@ def contact_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.contact_reply(
+            message = services.contact_reply(
                 actor=request.user, contact=contact, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                _("Balasan dikirim melalui %(channel)s.")
-                % {"channel": contact.get_channel_display()},
-            )
+            _reply_said(request, contact, message)
             return redirect("intake:detail", pk=contact.pk)
     return _detail(request, contact, status=400, reply_form=form)
+
+
+def _reply_said(request: HttpRequest, contact: Contact, message: Message) -> None:
+    """Tell the desk what happened to the reply, read back after the commit: a worker that runs at
+    once (or a fast one) may already have sent it or failed; otherwise it waits in the outbox.
+    Never "sent" when it was not."""
+    item = message.outbox
+    item.refresh_from_db()
+    said = {
+        "channel": item.get_channel_display(),
+        "address": contact.sender_address or contact.external_thread or "-",
+    }
+    if item.status == OutboxStatus.SENT:
+        messages.success(request, _("Balasan terkirim lewat %(channel)s ke %(address)s.") % said)
+    elif item.status == OutboxStatus.FAILED:
+        messages.error(
+            request,
+            _(
+                "Balasan tersimpan tetapi gagal dikirim lewat %(channel)s ke %(address)s. "
+                "Periksa akun saluran, lalu tekan Kirim ulang."
+            )
+            % said,
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "Balasan diantrekan untuk dikirim lewat %(channel)s ke %(address)s; statusnya "
+                "tampil di percakapan."
+            )
+            % said,
+        )
 
 
 @desk_login_required
@@ -508,9 +537,19 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     replies meant for them; no internal notes, no officer names."""
     contact = selectors.contact_public(code=code)
     if contact is None:
-        return render(request, "intake/track.html", {"contact": None}, status=404)
+        # A web form message the worker has not filed yet: received, not unknown (ADR 0040).
+        from spkt.channels.webform import pending
+
+        received = pending(code)
+        return render(
+            request,
+            "intake/track.html",
+            {"contact": None, "received": received},
+            status=200 if received else 404,
+        )
     context = {
         "contact": contact,
+        "received": None,
         "thread": selectors.public_thread(contact=contact),
         "waiting": contact.channel == Channel.WALKIN
         and contact.called_at is None

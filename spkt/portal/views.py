@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -162,12 +163,39 @@ def _prereg_create(unit: Unit, kind: str, form):
     )
 
 
+MAX_FILES = 3
+
+
+class _Files(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _FilesField(forms.FileField):
+    """Up to MAX_FILES photos or documents; the attachment policy is checked by the service."""
+
+    def clean(self, data, initial=None) -> list:
+        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else [data]
+        files = [super(_FilesField, self).clean(f, initial) for f in files if f]
+        if len(files) > MAX_FILES:
+            raise ValidationError(
+                _("Paling banyak %(n)d lampiran.") % {"n": MAX_FILES}, code="too_many"
+            )
+        return files
+
+
 class WebMessageForm(forms.Form):
     name = forms.CharField(label=_("Nama"), max_length=120)
     reply_to = forms.CharField(label=_("No. HP atau email untuk balasan"), max_length=120)
     message = forms.CharField(
         label=_("Pesan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
+    files = _FilesField(
+        label=_("Lampiran (foto atau PDF, maksimal 3, masing-masing 10 MB)"),
+        required=False,
+        widget=_Files(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    # Drawn each time the form is shown: a double click or a resent form is one message.
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean_reply_to(self) -> str:
         value = self.cleaned_data["reply_to"].strip()
@@ -178,49 +206,69 @@ class WebMessageForm(forms.Form):
             raise ValidationError(_("Isi nomor HP atau alamat email yang benar."))
         return value
 
+    def clean_token(self) -> str:
+        from spkt.channels.webform import TOKEN, new_token
 
+        value = self.cleaned_data["token"]
+        if not value:
+            return new_token()  # a client without the page's token: stored, never deduplicated
+        if not TOKEN.fullmatch(value):
+            raise ValidationError(_("Formulir tidak sah. Muat ulang halaman lalu kirim lagi."))
+        return value
+
+
+def _web_message_done(request: HttpRequest, unit: Unit, code: str) -> HttpResponse:
+    return render(request, "portal/web_message_done.html", {"code": code, "unit": unit})
+
+
+@transaction.non_atomic_requests
 def web_message(request: HttpRequest, code: str) -> HttpResponse:
-    """The public web form: one channel among the others, on the same 5-minute clock."""
-    from spkt.intake.services import Incoming, contact_receive
+    """The public web form: one channel among the others, on the same 5-minute clock. Stored in
+    one INSERT and answered with its tracking code; the worker makes the contact (ADR 0040)."""
+    from spkt.channels import webform
+    from spkt.intake.services import IncomingFile
 
-    unit = Unit.objects.filter(code=code).first()
+    unit = webform.form_unit(code)
     if unit is None:
         raise Http404
-    form = WebMessageForm(request.POST or None)
-    if request.method == "POST":
-        if _rate_limited(request):
-            return render(
-                request,
-                "portal/web_message.html",
-                {"form": form, "unit": unit, "limited": True},
-                status=429,
+    if request.method != "POST":
+        form = WebMessageForm(initial={"token": webform.new_token()})
+        return render(request, "portal/web_message.html", {"form": form, "unit": unit})
+    form = WebMessageForm(request.POST, request.FILES)
+    valid = form.is_valid()
+    if _rate_limited(request):
+        # The same form sent again (a double click, a reload) still gets its code.
+        token = form.cleaned_data.get("token") if valid else None
+        earlier = (
+            webform.WebSubmission.objects.filter(unit=unit, key=token).first() if token else None
+        )
+        if earlier is not None:
+            return _web_message_done(request, unit, earlier.tracking_code)
+        return render(
+            request,
+            "portal/web_message.html",
+            {"form": form, "unit": unit, "limited": True},
+            status=429,
+        )
+    if valid:
+        d = form.cleaned_data
+        try:
+            files = [IncomingFile(f.name, f.content_type or "", f.read()) for f in d["files"]]
+            submission = webform.submit(
+                unit=unit,
+                key=d["token"],
+                name=d["name"],
+                reply_to=d["reply_to"],
+                body=d["message"],
+                files=files,
             )
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                contact = contact_receive(
-                    unit=unit,
-                    incoming=Incoming(
-                        channel="web",
-                        body=d["message"],
-                        sender_name=d["name"],
-                        sender_address=d["reply_to"],
-                        subject=d["message"][:80],
-                    ),
-                )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                return render(
-                    request, "portal/web_message_done.html", {"contact": contact, "unit": unit}
-                )
-    return render(
-        request,
-        "portal/web_message.html",
-        {"form": form, "unit": unit},
-        status=400 if request.method == "POST" else 200,
-    )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            webform.enqueue(unit.pk)
+            return _web_message_done(request, unit, submission.tracking_code)
+    return render(request, "portal/web_message.html", {"form": form, "unit": unit}, status=400)
 
 
 def track_entry(request: HttpRequest) -> HttpResponse:
@@ -242,6 +290,11 @@ def track_entry(request: HttpRequest) -> HttpResponse:
         )
         if contact:
             return redirect("intake:track", code=contact[0])
+        from spkt.channels.webform import pending
+
+        received = pending(raw)
+        if received is not None:  # a web form message not filed yet: its page says so
+            return redirect("intake:track", code=received.tracking_code)
     return render(
         request, "portal/track_entry.html", {"code": raw[:20], "not_found": True}, status=404
     )

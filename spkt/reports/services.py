@@ -11,8 +11,10 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from spkt.alerts.services import alert_language, alert_push
 from spkt.core import clock
 from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
@@ -140,10 +142,23 @@ def report_submit(
             text=_("Laporan harian hari dinas %(day)s dikirim kepada Kapolsek oleh %(who)s.")
             % {"day": tanggal(day), "who": _person(actor)},
         )
-    chiefs = User.objects.filter(unit=unit, groups__name=Role.KAPOLSEK, is_active=True)
-    ReportAlert.objects.bulk_create(
-        [ReportAlert(user=chief, report=report, created_at=now) for chief in chiefs.distinct()]
+    chiefs = list(
+        User.objects.filter(unit=unit, groups__name=Role.KAPOLSEK, is_active=True).distinct()
     )
+    ReportAlert.objects.bulk_create(
+        [ReportAlert(user=chief, report=report, created_at=now) for chief in chiefs]
+    )
+    with alert_language():
+        title = _("Laporan harian dikirim")
+        body = _("Laporan harian %(day)s menunggu dibaca.") % {"day": tanggal(day)}
+    for chief in chiefs:  # and on the Kapolsek's phone, after commit
+        alert_push(
+            user=chief,
+            title=title,
+            body=body,
+            url=reverse("reports:detail", args=[report.pk]),
+            tag=f"report-{report.pk}",
+        )
     audit_log(action="reports.daily.submitted", actor=actor, unit=unit, target=report)
     return report
 

@@ -234,8 +234,8 @@ def test_odd_charsets_are_read_without_crashing(account, mailserver, mailbox) ->
     assert contact.subject == "Café “kunci”"
     assert message.body == "Kunci café – “Honda”"
     contact, message = by_id["<unknown8bit@warga.test>"]
-    assert message.body == "Rumah di Jl. K\ufffd\ufffd nomor 5 dibobol"
-    assert "charset" in message.warning
+    assert message.body == "Rumah di Jl. Kéé nomor 5 dibobol"  # read by detection, not "�"
+    assert "cp1252" in message.warning
     contact, message = by_id["<bogus@warga.test>"]
     assert contact.subject == "Surat dari Tondano ✓"
     assert message.body == "Sepeda motor ✓ ditemukan"
@@ -611,7 +611,11 @@ def test_a_forwarded_mail_is_kept_as_an_attachment() -> None:
     outer.add_attachment(inner)
     parsed = parse_mail(outer.as_bytes())
     assert parsed.kind == "mail"
-    assert parsed.incoming.body == "Saya terima penipuan ini, mohon ditindak."
+    # Its text is shown below the citizen's, under a line that says where it comes from.
+    assert parsed.incoming.body == (
+        "Saya terima penipuan ini, mohon ditindak.\n\n"
+        "--- Pesan terlampir dari a@b.test: Undian ---\nAnda menang undian! Kirim pulsa."
+    )
     (kept,) = parsed.incoming.files
     assert kept.filename.endswith(".eml")
     assert b"Anda menang undian!" in kept.data

@@ -26,6 +26,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
+from spkt.alerts.models import PushSubscription
+from spkt.alerts.services import subscription_save
+from spkt.alerts.tests.pushserver import Browser
 from spkt.channels.models import ChannelAccount
 from spkt.channels.tests.helpers import APP_SECRET, VERIFY_TOKEN, hub_signature
 from spkt.conftest import sktlk_post_data
@@ -134,6 +137,10 @@ def _web_message(client: Client, unit: Unit, name: str) -> None:
         REMOTE_ADDR=f"10.0.0.{len(name)}",  # one address per message (rate limit)
     )
     assert answer.status_code == 200, answer.content
+    # The worker's turn (ADR 0040): no task runs inside the test's transaction.
+    from spkt.channels.webform import process_unit
+
+    process_unit(unit.pk)
 
 
 def live_a_day(settings, tmp_path) -> Day:
@@ -279,6 +286,9 @@ def live_a_day(settings, tmp_path) -> Day:
     with time_machine.travel(at(DAY + timedelta(days=1), 8, 12), tick=False):
         # The Ka SPKT sends the day's report; the Kapolsek has not acknowledged it yet.
         report_submit(actor=users["kaspkt"], unit=selatan, day=DAY, situation="", matters="HT")
+        # The Kapolsek's phone takes alerts (spkt.alerts): the crawl reaches its device pages.
+        phone = Browser(endpoint="https://push.example.invalid/crawl").subscription()
+        subscription_save(user=users["kapolsek"], data=phone, label="Chrome · Android")
     with time_machine.travel(at(DAY + timedelta(days=1), 8, 30), tick=False):
         _web_message(public, selatan, "Warga Limba B")
     return Day(selatan=selatan, utara=utara, users=users, account=account, walk_in=walk_in)
@@ -394,6 +404,7 @@ PARAMS: dict[str, Callable[[Day], list[Kwargs]]] = {
         {"code": day.selatan.code, "kind": kind} for kind in ("sktlk", "lp", "lain")
     ],
     "reports:alert-read": _pk(Notification),
+    "alerts:device-delete": _pk(PushSubscription),
     "ikm:survey": lambda day: _each(
         "token",
         [*(survey_token(i) for i in SurveyInvitation.objects.order_by("pk")[:3]), "1.x:palsu"],

@@ -11,10 +11,12 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 from spkt.conftest import ARTIFACTS
 from spkt.demo import DEMO_PASSWORD, seed_all
 from spkt.documents.models import Document
+from spkt.documents.pasal import pasal_load
 from spkt.fieldhelp.models import Task
 from spkt.intake.models import Contact, Status
 
@@ -50,6 +52,7 @@ def _scenes() -> list[tuple[str, str, str, dict]]:
         ("12-standar-sop", "kapolsek", "/laporan/standar/", DESK),
         ("13-beranda-kapolsek-ponsel", "kapolsek", "/", PHONE),
         ("14-pesan-web-publik", "", "/lapor/kota-selatan/pesan/", PHONE),
+        ("15-notifikasi-ponsel", "kaspkt", "/notifikasi/", PHONE),
     ]
     if contact is not None:
         scenes.append(("04-kontak", "jaga", f"/kontak/{contact.pk}/", DESK))
@@ -63,6 +66,8 @@ def _scenes() -> list[tuple[str, str, str, dict]]:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_guides_screens(browser, live_server) -> None:
+    Pasal = apps.get_model("documents", "Pasal")
+    pasal_load(Pasal)  # a live-server test starts from a flushed database: the migration's data too
     seed_all()
     out = _out()
     pages = {}

@@ -177,7 +177,7 @@ def test_a_whatsapp_appears_in_the_open_inbox_and_is_answered_with_a_quick_reply
     body = page.locator("textarea[name=body]").input_value()
     assert f"Nomor pelacakan: {contact.tracking_code}." in body
     page.click("[data-action=reply]")
-    expect(page.locator(".messages")).to_contain_text("Balasan dikirim melalui WhatsApp.")
+    expect(page.locator(".messages")).to_contain_text("Balasan terkirim lewat WhatsApp ke ")
     expect(page.locator(".msg.out [data-delivery-label]")).to_have_text("Terkirim")
     page.screenshot(path=str(ARTIFACTS / "contact-desk.png"), full_page=True)
 

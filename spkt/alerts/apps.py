@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "spkt.alerts"
+    label = "alerts"
+
+    def ready(self) -> None:
+        # The intake clock (every 15 s) retries pushes the push service did not take.
+        from spkt.alerts.services import push_sweep
+        from spkt.intake.management.commands.intake_clock import POLLERS
+
+        if push_sweep not in POLLERS:
+            POLLERS.append(push_sweep)
