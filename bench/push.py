@@ -20,7 +20,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -68,7 +67,6 @@ def main() -> int:
                 p256dh=keys["p256dh"],
                 auth=keys["auth"],
                 message=message,
-                now=datetime.now(UTC),
             )
             if i >= 20:
                 pushed.append(time.perf_counter() - start)

@@ -216,7 +216,6 @@ def push_deliver(delivery_id: int) -> str:
             "url": delivery.url,
             "tag": delivery.tag,
         },
-        now=now,
     )
     attempts = delivery.attempts + 1
     if outcome.gone:

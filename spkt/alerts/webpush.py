@@ -5,8 +5,9 @@ service the browser chose. No SDK: the HTTP is the channels' plain urllib client
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import http_ece
@@ -40,13 +41,15 @@ def encrypt(payload: bytes, *, p256dh: str, auth: str) -> bytes:
 
 
 def push_post(
-    *, endpoint: str, p256dh: str, auth: str, message: dict, now: datetime, urgency: str = "high"
+    *, endpoint: str, p256dh: str, auth: str, message: dict, urgency: str = "high"
 ) -> Outcome:
     parts = urlsplit(endpoint)
     claims = {
         "aud": f"{parts.scheme}://{parts.netloc}",
         "sub": settings.SPKT_VAPID_SUBJECT,
-        "exp": int((now + TTL).timestamp()),  # services refuse more than 24 h ahead
+        # A protocol token, checked by the push service against its real clock: the process's
+        # wall time, not the business clock (services refuse more than 24 h ahead).
+        "exp": int(time.time() + TTL.total_seconds()),
     }
     body = encrypt(json.dumps(message, ensure_ascii=False).encode(), p256dh=p256dh, auth=auth)
     headers = {
