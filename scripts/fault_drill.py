@@ -131,6 +131,8 @@ from rest_framework.authtoken.models import Token
 from spkt.channels.models import ChannelAccount
 from spkt.org.models import Unit, User
 unit = Unit.objects.get(code="{unit}")
+# The demo's accounts point at the sinks `make run` starts, which the drill does not run.
+ChannelAccount.objects.filter(unit=unit).update(active=False)
 account = ChannelAccount(unit=unit, channel="whatsapp", name="WhatsApp drill", slug="{slug}",
     config={{"phone_number_id": "{phone}", "api_base": "http://127.0.0.1:{sink}/v21.0"}})
 account.set_secrets({{"verify_token": "v", "app_secret": "{secret}", "access_token": "t"}})
@@ -365,13 +367,15 @@ def faults(env: dict, stop: threading.Event) -> list[str]:
 
 # --- The checks -----------------------------------------------------------------------------------
 def wait_quiet(db: str, timeout: float = 120) -> None:
-    """Until the stored webhooks are processed and the outbox is empty. A reply claimed by the
-    consumer that was killed waits out its 60-s claim before the clock sends it."""
+    """Until the stored webhooks and web-form submissions are processed and the outbox is empty.
+    A reply claimed by the consumer that was killed waits out its 60-s claim before the clock
+    sends it."""
     deadline = time.monotonic() + timeout
     with psycopg.connect(db, autocommit=True) as conn:
         while time.monotonic() < deadline:
             pending = conn.execute(
                 "SELECT (SELECT count(*) FROM channels_inboundpayload WHERE status NOT IN ('done', 'dead'))"
+                " + (SELECT count(*) FROM channels_websubmission WHERE status NOT IN ('done', 'dead'))"
                 " + (SELECT count(*) FROM intake_outboxitem WHERE status NOT IN ('sent', 'failed'))"
             ).fetchone()[0]
             if pending == 0:
