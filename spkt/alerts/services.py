@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from spkt.alerts.models import PushDelivery, PushStatus, PushSubscription
 from spkt.alerts.webpush import push_post
-from spkt.core import clock
+from spkt.core import clock, retry
 from spkt.org.models import User
 
 MAX_ATTEMPTS = 8
@@ -28,7 +28,7 @@ MAX_DEVICES = 10  # per user: a phone, a tablet, a desk PC or two, and room for 
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), 1800))
+    return retry.backoff(attempts, first=15, cap=1800)
 
 
 # --- Subscribing ---------------------------------------------------------------------------------
@@ -183,15 +183,13 @@ def _enqueue(ids: list[int]) -> None:
 
 # --- Delivering ----------------------------------------------------------------------------------
 def _claim(delivery_id: int) -> PushDelivery | None:
-    now = clock.now()
-    claimable = Q(status=PushStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=PushStatus.SENDING, claimed_until__lt=now
-    )  # a worker died mid-send
-    with transaction.atomic():
-        taken = PushDelivery.objects.filter(claimable, pk=delivery_id).update(
-            status=PushStatus.SENDING, claimed_until=now + CLAIM
-        )
-    if not taken:
+    if not retry.claim(
+        PushDelivery,
+        delivery_id,
+        pending=PushStatus.PENDING,
+        sending=PushStatus.SENDING,
+        hold=CLAIM,
+    ):
         return None
     return PushDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
 

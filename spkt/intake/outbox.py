@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 
-from spkt.core import clock
+from spkt.core import clock, retry
 from spkt.intake.models import Delivery, Message, OutboxItem, OutboxStatus
 
 MAX_ATTEMPTS = 8
@@ -33,19 +33,17 @@ def register_sender(channel: str, sender: Callable[[OutboxItem], str]) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
+    return retry.backoff(attempts, first=10, cap=3600)
 
 
 def outbox_claim(item_id: int) -> OutboxItem | None:
-    now = clock.now()
-    claimable = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=OutboxStatus.SENDING, claimed_until__lt=now
-    )  # a worker died mid-send
-    with transaction.atomic():
-        taken = OutboxItem.objects.filter(claimable, pk=item_id).update(
-            status=OutboxStatus.SENDING, claimed_until=now + CLAIM
-        )
-    if not taken:
+    if not retry.claim(
+        OutboxItem,
+        item_id,
+        pending=OutboxStatus.PENDING,
+        sending=OutboxStatus.SENDING,
+        hold=CLAIM,
+    ):
         return None
     return OutboxItem.objects.select_related("message__contact__unit").get(pk=item_id)
 
