@@ -13,6 +13,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.storage import default_storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SPKT_VAR_DIR", str(BASE_DIR / "var")))
@@ -203,11 +204,12 @@ SPKT_MAP_ATTRIBUTION = env_str("SPKT_MAP_ATTRIBUTION", "© OpenStreetMap contrib
 # database. The subject is the contact push services write to about this deployment.
 SPKT_VAPID_PRIVATE_KEY = env_str("SPKT_VAPID_PRIVATE_KEY", "")
 SPKT_VAPID_SUBJECT = env_str("SPKT_VAPID_SUBJECT", "mailto:admin@localhost")
+# Uploaded and rendered files (document PDFs, attachments, letter scans, report photos): a
+# directory every app server sees (SPKT_VAR_DIR/media), or S3-compatible object storage through
+# django-storages when SPKT_S3_BUCKET is set (ADR 0050). Files are always served by SPKT after its
+# permission checks, never by a public bucket URL.
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media")},
-    },
+    "default": default_storage_config(VAR_DIR),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

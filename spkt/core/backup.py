@@ -2,12 +2,14 @@
 
 A backup directory holds ``database.dump`` (PostgreSQL custom format) or ``database.sqlite3``
 (SQLite backup API, safe while the app runs in WAL mode), ``media.tar.gz`` (PDFs, attachments,
-letter scans) and ``manifest.json``: when, which engine, SHA-256 of both files, every unit's ledger
+letter scans — read from the media directory or, with object storage, from the bucket) and
+``manifest.json``: when, which engine, SHA-256 of both files, every unit's ledger
 head (unit, seq, hash) and a fingerprint of the encryption keys. The keys themselves are never in a
 backup (docs/deployment.md section 4): a restore checks that its installation has the same keys,
 because without them the restored NIKs and signing keys cannot be read.
 
-A restore goes only into an empty database and an empty media directory, then checks that the
+A restore goes only into an empty database and an empty media directory (or an empty bucket
+prefix with object storage), then checks that the
 restored ledger heads are the manifest's; ``verify_ledger`` (with the day hashes kept outside)
 is the operator's next step, and the restore drill test runs it.
 """
@@ -18,16 +20,19 @@ import hashlib
 import hmac
 import json
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import dj_database_url
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import connection
 
 from spkt.core import clock
@@ -56,8 +61,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _media_root() -> Path:
-    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+def _media_root() -> Path | None:
+    """The media directory, or None when the files are in object storage (ADR 0050)."""
+    if isinstance(default_storage, FileSystemStorage):
+        return Path(default_storage.location)
+    return None
+
+
+def _stored_names(storage: Storage, top: str = "") -> Iterator[str]:
+    """Every file name in an object storage, walked through its own listing."""
+    dirs, files = storage.listdir(top)
+    for name in sorted(files):
+        yield posixpath.join(top, name) if top else name
+    for sub in sorted(dirs):
+        yield from _stored_names(storage, posixpath.join(top, sub) if top else sub)
 
 
 def _size(path: Path) -> str:
@@ -123,11 +140,21 @@ def _dump_database(out: Path, say: Progress) -> str:
 
 def _archive_media(out: Path, say: Progress) -> tuple[int, str]:
     root = _media_root()
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
     target = out / "media.tar.gz"
+    if root is None:
+        say("  berkas dibaca dari penyimpanan objek (S3)")
+        files: list = list(_stored_names(default_storage))
+    else:
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
     with tarfile.open(target, "w:gz") as archive:
-        for n, path in enumerate(files, 1):
-            archive.add(path, arcname=str(path.relative_to(root)))
+        for n, item in enumerate(files, 1):
+            if root is None:
+                info = tarfile.TarInfo(item)
+                info.size = default_storage.size(item)
+                with default_storage.open(item, "rb") as handle:
+                    archive.addfile(info, handle)
+            else:
+                archive.add(item, arcname=str(item.relative_to(root)))
             if n % 500 == 0 or n == len(files):
                 say(f"  berkas: {n}/{len(files)}")
     say(f"  berkas: {len(files)} berkas, {_size(target)}")
@@ -171,7 +198,8 @@ class Target:
     def db(self) -> dict:
         return dj_database_url.parse(self.url) if self.url else dict(connection.settings_dict)
 
-    def media_root(self) -> Path:
+    def media_root(self) -> Path | None:
+        """The target directory; None: this installation's object storage."""
         return self.media or _media_root()
 
 
@@ -237,6 +265,22 @@ def _sqlite_heads(path: Path) -> list[dict]:
     return [{"unit": u, "seq": s, "hash": h} for u, s, h in rows]
 
 
+def _restore_to_storage(archive: tarfile.TarFile, storage: Storage) -> None:
+    """Put every file of the archive into the (empty) object storage under its own name."""
+    for member in archive.getmembers():
+        member = tarfile.data_filter(member, "/restore")  # no absolute paths, no ../ escapes
+        if not member.isfile():
+            continue
+        handle = archive.extractfile(member)
+        if handle is None:
+            continue
+        stored = storage.save(member.name, File(handle, name=member.name))
+        if stored != member.name:
+            raise BackupError(
+                f"Berkas {member.name} tersimpan sebagai {stored}; pemulihan berhenti."
+            )
+
+
 def restore(source: Path, target: Target | None = None, say: Progress = print) -> dict:
     """Restore the backup in ``source`` into an empty database and an empty media directory."""
     target = target or Target()
@@ -253,7 +297,10 @@ def restore(source: Path, target: Target | None = None, say: Progress = print) -
             f"Cadangan ini dari {manifest['engine']}; basis data tujuan adalah {engine}."
         )
     media = target.media_root()
-    if media.exists() and any(p.is_file() for p in media.rglob("*")):
+    if media is None:
+        if next(_stored_names(default_storage), None) is not None:
+            raise BackupError("Penyimpanan objek (S3) tidak kosong; pemulihan dibatalkan.")
+    elif media.exists() and any(p.is_file() for p in media.rglob("*")):
         raise BackupError(f"Direktori berkas {media} tidak kosong; pemulihan dibatalkan.")
     say("1/3 Memeriksa basis data tujuan…")
     if engine == "postgresql":
@@ -281,9 +328,12 @@ def restore(source: Path, target: Target | None = None, say: Progress = print) -
         heads = _sqlite_heads(path)
     say(f"  basis data: {len(heads)} rantai buku besar")
     say("3/3 Memulihkan berkas…")
-    media.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / manifest["media"]["file"], "r:gz") as archive:
-        archive.extractall(media, filter="data")  # refuses absolute paths and ../ escapes
+        if media is None:
+            _restore_to_storage(archive, default_storage)
+        else:
+            media.mkdir(parents=True, exist_ok=True)
+            archive.extractall(media, filter="data")  # refuses absolute paths and ../ escapes
     say(f"  berkas: {manifest['media']['files']} berkas")
     if heads != manifest["ledger_heads"]:
         raise BackupError("Kepala rantai buku besar hasil pemulihan tidak sama dengan manifes.")

@@ -14,6 +14,7 @@ details go to the log."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -96,6 +97,24 @@ def redis() -> Result:
     return Result(OK)
 
 
+def storage() -> Result:
+    """The files' storage: the media directory is writable, or the object storage answers.
+    Without it pages still serve, but PDFs and attachments cannot be stored or shown."""
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    if isinstance(default_storage, FileSystemStorage):
+        location = default_storage.location
+        if os.path.isdir(location) and not os.access(location, os.W_OK):
+            return Result(DEGRADED, "direktori berkas tidak dapat ditulisi")
+        return Result(OK)
+    try:
+        default_storage.exists("health-probe")  # a HEAD on the bucket's prefix
+    except Exception:
+        log.exception("health: object storage unavailable")
+        return Result(DEGRADED, "penyimpanan berkas (S3) tidak menjawab")
+    return Result(OK, "penyimpanan objek")
+
+
 def clock_heartbeat() -> Result:
     from spkt.core.models import Heartbeat
 
@@ -108,7 +127,7 @@ def clock_heartbeat() -> Result:
 def run_checks() -> tuple[str, dict[str, Result]]:
     results = {"database": database(), "redis": redis()}
     if results["database"].status == OK:
-        for name, check in {"clock": clock_heartbeat, **CHECKS}.items():
+        for name, check in {"clock": clock_heartbeat, "storage": storage, **CHECKS}.items():
             try:
                 results[name] = check()
             except Exception:
