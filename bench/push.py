@@ -5,7 +5,7 @@ JWT (RFC 8292) and POST it, to a local push service that checks the JWT and decr
 Run: .venv/bin/python bench/push.py [--runs 300]
 
 Baseline, same run: a bare POST of a body of the same size to the same server through the same
-HTTP client (spkt.channels.http.call), answered without decrypting: the difference is the cost of
+HTTP client (spkt.core.http.call), answered without decrypting: the difference is the cost of
 encryption and signing here plus the server's decryption.
 Target: p95 of one push ≤ 20 ms (a breach that alerts three devices adds well under 0.1 s to the
 worker). A push the server cannot verify or decrypt fails the run.
@@ -42,7 +42,7 @@ def main() -> int:
         boot_django(var_dir=Path(tmp), database_url=None)
         from spkt.alerts.tests.pushserver import serve
         from spkt.alerts.webpush import push_post
-        from spkt.channels.http import call
+        from spkt.core.http import call
 
         service, server = serve()
         browser = service.browser("bench")

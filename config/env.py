@@ -46,7 +46,7 @@ def env_bool(name: str, default: bool | object = _MISSING) -> bool:
 def env_int(name: str, default: int | object = _MISSING, *, minimum: int | None = None) -> int:
     value = _raw(name, default)
     try:
-        number = int(value)  # type: ignore[arg-type]
+        number = int(value)  # type: ignore[call-overload]  # anything: int() says what it takes
     except (TypeError, ValueError):
         raise ImproperEnvError(f"{name} must be an integer, got {value!r}.") from None
     if minimum is not None and number < minimum:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "spkt.core",
     "spkt.org",
     "spkt.dutylog",
+    "spkt.accounts",
     "spkt.documents",
     "spkt.reports",
     "spkt.reports.ikm",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "spkt.fieldhelp",
     "spkt.channels",
     "spkt.alerts",
+    "spkt.demo",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "spkt.org.middleware.SecondFactorMiddleware",
+    "spkt.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -120,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "spkt.org.context_processors.desk",
+                "spkt.accounts.context_processors.desk",
             ],
         },
     }

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from types import FrameType
 
 os.environ["SPKT_ENV"] = "test"
 
@@ -34,7 +35,7 @@ class _FailOnUndefined(str):
 
 
 def _origin() -> str:
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_name != "render_annotated":
         frame = frame.f_back
     node = frame.f_locals.get("self") if frame is not None else None
@@ -45,12 +46,12 @@ def _in_our_template() -> bool:
     return _origin().startswith(str(BASE_DIR / "templates"))  # noqa: F405
 
 
-TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _FailOnUndefined("")  # noqa: F405
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _FailOnUndefined("")  # type: ignore[index]  # noqa: F405
 
 # The suite's ``flush`` empties append-only tables that PostgreSQL refuses to TRUNCATE
 # (config/testing); production never installs it.
 INSTALLED_APPS = [*INSTALLED_APPS, "config.testing"]  # noqa: F405
-# The second factor is tested where it is the subject (spkt/org/tests/test_second_factor.py);
+# The second factor is tested where it is the subject (spkt/accounts/tests/test_second_factor.py);
 # elsewhere tests sign in with the password alone, whatever the environment says.
 SPKT_SECOND_FACTOR = False
 # Links in the suite do not depend on the test client's host.

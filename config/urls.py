@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from spkt.accounts import signin
 from spkt.core import health
-from spkt.org import signin
 from spkt.reports import views as report_views
 
 urlpatterns = [
     path("", report_views.dashboard, name="dashboard"),
+    path("kerja/", report_views.worklist, name="worklist"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("masuk/kode/", signin.verify, name="second-factor-verify"),

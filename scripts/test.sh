@@ -88,6 +88,10 @@ fi
 # --- Lint and migrations --------------------------------------------------------------------------
 say "ruff"
 .venv/bin/ruff check . || failures+=("ruff")
+say "mypy (types, docs/adr/0048-types.md)"
+.venv/bin/mypy || failures+=("mypy")
+say "import layers (ADR 0047)"
+.venv/bin/lint-imports || failures+=("import layers")
 say "migrations are up to date"
 SPKT_ENV=test $PY manage.py makemigrations --check --dry-run || failures+=("makemigrations --check")
 

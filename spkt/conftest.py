@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -202,7 +203,7 @@ def outsider(utara: Unit):
 
 
 def citizen_data(**overrides: object) -> CitizenData:
-    fields = {
+    fields: dict[str, Any] = {
         "name": "Rahma Suleman",
         "nik": "7571025506850003",
         "birth_place": "Gorontalo",

@@ -8,7 +8,6 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         # The intake clock (every 15 s) retries pushes the push service did not take.
         from spkt.alerts.services import push_sweep
-        from spkt.intake.management.commands.intake_clock import POLLERS
+        from spkt.core.pollers import register_poller
 
-        if push_sweep not in POLLERS:
-            POLLERS.append(push_sweep)
+        register_poller(push_sweep)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 
+from cryptography.fernet import MultiFernet
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
@@ -35,7 +36,7 @@ def public_of(key: ec.EllipticCurvePrivateKey) -> str:
     return b64(key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
 
 
-def _fernet():
+def _fernet() -> MultiFernet:
     return fernet(tuple(settings.NIK_ENCRYPTION_KEYS))
 
 

@@ -4,7 +4,6 @@ desk's service worker and manifest (the desk installed as an app, scope ``/``)."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -18,12 +17,15 @@ from spkt.alerts import services
 from spkt.alerts.selectors import devices_of
 from spkt.alerts.vapid import vapid_public_key
 from spkt.core import safejson
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import messages_text
+from spkt.org.request_types import DeskRequest
 
 MAX_BODY = 8 * 1024  # a subscription is about 500 bytes
 
 
-@login_required
-def devices(request: HttpRequest) -> HttpResponse:
+@desk_login_required
+def devices(request: DeskRequest) -> HttpResponse:
     return render(
         request,
         "alerts/devices.html",
@@ -35,9 +37,9 @@ def _bad(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def subscribe(request: HttpRequest) -> HttpResponse:
+def subscribe(request: DeskRequest) -> HttpResponse:
     """JSON in (``PushSubscription.toJSON()``), JSON out; a 400 says why in Indonesian."""
     length = request.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > MAX_BODY:
@@ -54,22 +56,22 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             user=request.user, data=data, label=device_label(request.headers.get("User-Agent", ""))
         )
     except ValidationError as exc:
-        return _bad(" ".join(exc.messages))
+        return _bad(messages_text(exc))
     return JsonResponse({"id": device.pk, "label": device.label}, status=201)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def device_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def device_delete(request: DeskRequest, pk: int) -> HttpResponse:
     if not services.subscription_delete(user=request.user, pk=pk):
         raise Http404
     messages.success(request, _("Perangkat dihapus; perangkat itu tidak lagi menerima notifikasi."))
     return redirect(reverse("alerts:devices"))
 
 
-@login_required
+@desk_login_required
 @require_POST
-def test_push(request: HttpRequest) -> HttpResponse:
+def test_push(request: DeskRequest) -> HttpResponse:
     sent = services.push_test(user=request.user)
     if sent:
         messages.success(

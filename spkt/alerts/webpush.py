@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 
 from spkt.alerts.vapid import unb64, vapid
-from spkt.channels.http import TransportError, call
+from spkt.core.http import TransportError, call
 
 # An alert older than this is no longer news: the push service may drop it.
 TTL = timedelta(hours=12)

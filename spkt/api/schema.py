@@ -3,7 +3,11 @@ spkt/api/tests) knows every status it can get and the JSON it carries."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from drf_spectacular.generators import SchemaGenerator
 
 ERROR = {
     "type": "object",
@@ -42,7 +46,9 @@ def _codes(operation: dict[str, Any]) -> list[str]:
     return codes
 
 
-def error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+def error_responses(
+    result: dict[str, Any], generator: SchemaGenerator, request: HttpRequest | None, public: bool
+) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: add the 4xx answers each operation can give, with
     their JSON, where the view did not describe them."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from django.db import models
+from typing import Any, cast
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from spkt.api.fields import DateTimeField
+from spkt.accounts import secondfactor
 from spkt.core.dates import birth_date_valid, past_date_valid
 from spkt.core.nik import nik_validate
+from spkt.core.rest import DateTimeField, ModelSerializer
 from spkt.documents.items import SKTLK_ITEM_LABELS
 from spkt.documents.models import Document, Gender
 from spkt.documents.selectors import document_status
@@ -16,17 +18,7 @@ from spkt.documents.services import CitizenData, LostItem
 from spkt.dutylog.models import Mutasi
 from spkt.intake.forms import MAX_REPLY
 from spkt.intake.models import Attachment, Channel, Contact, Message, Outcome, Status
-from spkt.org import secondfactor
 from spkt.org.models import Unit
-
-
-class ModelSerializer(serializers.ModelSerializer):
-    """Model fields with the API's own date-time output (spkt.api.fields)."""
-
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DateTimeField: DateTimeField,
-    }
 
 
 class UnitSerializer(ModelSerializer):
@@ -199,7 +191,7 @@ class ContactSerializer(ModelSerializer):
         from spkt.intake.routes import reply_route
 
         # A page of contacts reads each unit's accounts once, and only for a web or phone contact.
-        accounts = self.context.setdefault("_reply_accounts", {})
+        accounts = cast(dict[str, Any], self.context).setdefault("_reply_accounts", {})
         return bool(reply_route(contact, accounts=accounts))
 
 
@@ -251,8 +243,8 @@ class ContactDetailSerializer(ContactSerializer):
         fields = [*ContactSerializer.Meta.fields, "messages"]
 
     @extend_schema_field(MessageSerializer(many=True))
-    def get_messages(self, contact: Contact) -> list[dict]:
-        return MessageSerializer(self.context["thread"], many=True).data
+    def get_messages(self, contact: Contact) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], MessageSerializer(self.context["thread"], many=True).data)
 
 
 class ContactFilterSerializer(serializers.Serializer):

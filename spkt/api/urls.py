@@ -1,8 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from spkt.api import views
+from spkt.core.decorators import desk_login_required
 from spkt.fieldhelp import api as fieldhelp_api
 from spkt.reports import api as report_api
 from spkt.reports.anev import api as anev_api
@@ -15,7 +15,7 @@ urlpatterns = [
     path(
         "docs/",
         # Split: the init script is a file (?script), as the CSP allows no inline script.
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        desk_login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
     path("auth/token/", views.TokenObtain.as_view(), name="token"),

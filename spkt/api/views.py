@@ -1,9 +1,9 @@
-"""REST API over what the desk pages do, with the same permission checks (core.permissions)."""
+"""REST API over what the desk pages do, with the same permission checks (org.permissions)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -19,10 +19,10 @@ from rest_framework.settings import api_settings
 from spkt.api import serializers as s
 from spkt.core import clock
 from spkt.core.dates import parse_date
-from spkt.core.permissions import Action, acting_unit, require, visible_units
 from spkt.core.timeutil import duty_day_of
 from spkt.documents import selectors, services
 from spkt.documents.views import pdf_response
+from spkt.dutylog import selectors as dutylog_selectors
 from spkt.dutylog import services as dutylog_services
 from spkt.dutylog.models import Mutasi
 from spkt.dutylog.selectors import shift_entries, shift_on_duty
@@ -30,6 +30,8 @@ from spkt.intake import selectors as intake_selectors
 from spkt.intake import services as intake_services
 from spkt.intake.forms import CloseForm
 from spkt.intake.models import Contact
+from spkt.org.permissions import Action, acting_unit, require, visible_units
+from spkt.org.request_types import api_user
 from spkt.org.selectors import unit_selected
 from spkt.reports.selectors import daily_report
 
@@ -39,7 +41,7 @@ UNIT_PARAM = OpenApiParameter("unit", int, description="Id satuan (default: satu
 @extend_schema(responses=s.UnitSerializer(many=True))
 @api_view(["GET"])
 def units(request: Request) -> Response:
-    return Response(s.UnitSerializer(visible_units(request.user), many=True).data)
+    return Response(s.UnitSerializer(visible_units(api_user(request)), many=True).data)
 
 
 PAGE_PARAMS = [
@@ -55,9 +57,9 @@ PAGE_PARAMS = [
 )
 @api_view(["GET"])
 def documents(request: Request) -> Response:
-    require(request.user, Action.DOCUMENT_VIEW)
+    require(api_user(request), Action.DOCUMENT_VIEW)
     unit = unit_selected(request) if request.query_params.get("unit") else None
-    qs = selectors.document_list(user=request.user, unit=unit).prefetch_related("replaced_by")
+    qs = selectors.document_list(user=api_user(request), unit=unit).prefetch_related("replaced_by")
     paginator = LimitOffsetPagination()
     page = paginator.paginate_queryset(qs, request)
     return paginator.get_paginated_response(s.DocumentSerializer(page, many=True).data)
@@ -66,29 +68,29 @@ def documents(request: Request) -> Response:
 @extend_schema(responses=s.DocumentSerializer)
 @api_view(["GET"])
 def document(request: Request, pk: int) -> Response:
-    doc = selectors.document_get(user=request.user, pk=pk)
-    require(request.user, Action.DOCUMENT_VIEW, doc.unit)
+    doc = selectors.document_get(user=api_user(request), pk=pk)
+    require(api_user(request), Action.DOCUMENT_VIEW, doc.unit)
     return Response(s.DocumentSerializer(doc).data)
 
 
 @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
 @api_view(["GET"])
 def document_pdf(request: Request, pk: int) -> FileResponse:
-    doc = selectors.document_get(user=request.user, pk=pk)
-    require(request.user, Action.DOCUMENT_VIEW, doc.unit)
+    doc = selectors.document_get(user=api_user(request), pk=pk)
+    require(api_user(request), Action.DOCUMENT_VIEW, doc.unit)
     return pdf_response(request, doc, attachment=True)
 
 
 @extend_schema(request=s.SktlkIssueSerializer, responses={201: s.DocumentSerializer})
 @api_view(["POST"])
 def sktlk_issue(request: Request) -> Response:
-    require(request.user, Action.SKTLK_ISSUE)
-    unit = acting_unit(request.user)
-    require(request.user, Action.SKTLK_ISSUE, unit)
+    require(api_user(request), Action.SKTLK_ISSUE)
+    unit = acting_unit(api_user(request))
+    require(api_user(request), Action.SKTLK_ISSUE, unit)
     payload = s.SktlkIssueSerializer(data=request.data)
     payload.is_valid(raise_exception=True)
     doc = services.sktlk_issue(
-        actor=request.user,
+        actor=api_user(request),
         unit=unit,
         citizen=payload.citizen_data(),
         items=payload.lost_items(),
@@ -108,14 +110,16 @@ def sktlk_issue(request: Request) -> Response:
 @api_view(["GET", "POST"])
 def mutasi(request: Request) -> Response:
     if request.method == "POST":
-        unit = acting_unit(request.user)
-        require(request.user, Action.MUTASI_WRITE, unit)
+        unit = acting_unit(api_user(request))
+        require(api_user(request), Action.MUTASI_WRITE, unit)
         body = s.MutasiWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        entry = dutylog_services.mutasi_write(actor=request.user, unit=unit, **body.validated_data)
+        entry = dutylog_services.mutasi_write(
+            actor=api_user(request), unit=unit, **body.validated_data
+        )
         return Response(s.MutasiSerializer(entry).data, status=201)
     unit = unit_selected(request)
-    require(request.user, Action.MUTASI_VIEW, unit)
+    require(api_user(request), Action.MUTASI_VIEW, unit)
     shift = shift_on_duty(unit=unit)
     entries = shift_entries(shift=shift) if shift else []
     return Response(s.MutasiSerializer(entries, many=True).data)
@@ -131,7 +135,7 @@ def mutasi(request: Request) -> Response:
 @api_view(["GET"])
 def report_daily(request: Request) -> Response:
     unit = unit_selected(request)
-    require(request.user, Action.REPORT_VIEW, unit)
+    require(api_user(request), Action.REPORT_VIEW, unit)
     raw = request.query_params.get("date")
     try:
         day = parse_date(raw) if raw else duty_day_of(clock.now(), unit.shift_start_hour)
@@ -141,10 +145,8 @@ def report_daily(request: Request) -> Response:
 
 
 def _entry(request: Request, pk: int) -> Mutasi:
-    entry = Mutasi.objects.filter(pk=pk, unit__in=visible_units(request.user)).first()
-    if entry is None:
-        raise Http404
-    require(request.user, Action.MUTASI_VIEW, entry.unit)
+    entry = dutylog_selectors.mutasi_get(user=api_user(request), pk=pk)
+    require(api_user(request), Action.MUTASI_VIEW, entry.unit)
     return entry
 
 
@@ -155,7 +157,7 @@ def mutasi_entry(request: Request, pk: int) -> Response:
     entry = _entry(request, pk)
     if request.method != "GET":
         dutylog_services.mutasi_change_refused(
-            actor=request.user, entry=entry, method=request.method, request=request
+            actor=api_user(request), entry=entry, method=request.method or "", request=request
         )
         return Response(
             {"detail": _("Entri Buku Mutasi tidak dapat diubah atau dihapus; catat koreksi.")},
@@ -168,11 +170,11 @@ def mutasi_entry(request: Request, pk: int) -> Response:
 @api_view(["POST"])
 def mutasi_correct(request: Request, pk: int) -> Response:
     entry = _entry(request, pk)
-    require(request.user, Action.MUTASI_WRITE, entry.unit)
+    require(api_user(request), Action.MUTASI_WRITE, entry.unit)
     body = s.CorrectionSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     fixed = dutylog_services.mutasi_correct(
-        actor=request.user, original=entry, text=body.validated_data["text"]
+        actor=api_user(request), original=entry, text=body.validated_data["text"]
     )
     return Response(s.MutasiSerializer(fixed).data, status=201)
 
@@ -185,14 +187,14 @@ def mutasi_correct(request: Request, pk: int) -> Response:
 )
 @api_view(["GET"])
 def contacts(request: Request) -> Response:
-    require(request.user, Action.MUTASI_VIEW)
+    require(api_user(request), Action.MUTASI_VIEW)
     unit = unit_selected(request) if request.query_params.get("unit") else None
     if unit is not None:
-        require(request.user, Action.MUTASI_VIEW, unit)
+        require(api_user(request), Action.MUTASI_VIEW, unit)
     filters = s.ContactFilterSerializer(data=request.query_params)
     filters.is_valid(raise_exception=True)
     qs = intake_selectors.contact_list(
-        user=request.user,
+        user=api_user(request),
         unit=unit,
         status=filters.validated_data.get("status", ""),
         channel=filters.validated_data.get("channel", ""),
@@ -210,15 +212,15 @@ def _contact_detail(contact: Contact) -> dict:
 @extend_schema(responses=s.ContactDetailSerializer)
 @api_view(["GET"])
 def contact(request: Request, pk: int) -> Response:
-    found = intake_selectors.contact_get(user=request.user, pk=pk)
-    require(request.user, Action.MUTASI_VIEW, found.unit)
+    found = intake_selectors.contact_get(user=api_user(request), pk=pk)
+    require(api_user(request), Action.MUTASI_VIEW, found.unit)
     return Response(_contact_detail(found))
 
 
 def _contact_for_write(request: Request, pk: int) -> Contact:
     """404 for a contact out of sight, 403 for a role that may only read (as on the desk)."""
-    found = intake_selectors.contact_get(user=request.user, pk=pk)
-    require(request.user, Action.MUTASI_WRITE, found.unit)
+    found = intake_selectors.contact_get(user=api_user(request), pk=pk)
+    require(api_user(request), Action.MUTASI_WRITE, found.unit)
     return found
 
 
@@ -226,7 +228,7 @@ def _contact_for_write(request: Request, pk: int) -> Contact:
 @api_view(["POST"])
 def contact_claim(request: Request, pk: int) -> Response:
     claimed = intake_services.contact_claim(
-        actor=request.user, contact=_contact_for_write(request, pk)
+        actor=api_user(request), contact=_contact_for_write(request, pk)
     )
     return Response(_contact_detail(claimed))
 
@@ -240,7 +242,7 @@ def contact_reply(request: Request, pk: int) -> Response:
     body = s.ReplySerializer(data=request.data)
     body.is_valid(raise_exception=True)
     message = intake_services.contact_reply(
-        actor=request.user, contact=found, body=body.validated_data["body"]
+        actor=api_user(request), contact=found, body=body.validated_data["body"]
     )
     return Response(s.MessageSerializer(message).data, status=201)
 
@@ -252,7 +254,7 @@ def contact_acknowledge(request: Request, pk: int) -> Response:
     body = s.AcknowledgeSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     answered = intake_services.contact_acknowledge(
-        actor=request.user, contact=found, note=body.validated_data["note"]
+        actor=api_user(request), contact=found, note=body.validated_data["note"]
     )
     return Response(_contact_detail(answered))
 
@@ -270,12 +272,12 @@ def contact_close(request: Request, pk: int) -> Response:
     if not form.is_valid():
         raise ValidationError(
             {
-                "non_field_errors" if name == "__all__" else name: list(errors)
+                "non_field_errors" if name == "__all__" else name: [str(e) for e in errors]
                 for name, errors in form.errors.items()
             }
         )
     closed = intake_services.contact_close(
-        actor=request.user,
+        actor=api_user(request),
         contact=found,
         outcome=form.cleaned_data["outcome"],
         document=form.cleaned_data["document"],
@@ -287,7 +289,7 @@ class TokenObtain(ObtainAuthToken):
     """DRF's token view with the API's parsers: its own list has DRF's JSON parser, which recurses
     on deeply nested JSON (a 500)."""
 
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]  # classes, once imported
     serializer_class = s.TokenRequestSerializer
 
 

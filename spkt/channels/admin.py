@@ -4,8 +4,12 @@ name only)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -33,9 +37,12 @@ SECRETS = {
     "gateway_password": _("Password API gateway (SMS Gateway for Android)"),
     "signing_key": _("Signing key webhook (SMS Gateway for Android)"),
 }
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 META = ("verify_token", "app_secret", "access_token")
 # What each channel cannot work without: secrets, then config keys.
-REQUIRED = {
+REQUIRED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Channel.WHATSAPP: (META, ("phone_number_id",)),
     Channel.FACEBOOK: (META, ()),
     Channel.INSTAGRAM: (META, ()),
@@ -43,13 +50,13 @@ REQUIRED = {
     Channel.SMS: (("shared_secret",), ("send_url",)),
 }
 # An SMS account's needs depend on its gateway (config "gateway", docs/channels.md 6).
-SMS_REQUIRED = {
+SMS_REQUIRED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     SmsGateway.ANDROID: (("gateway_password", "signing_key"), ("api_url", "username")),
     SmsGateway.GAMMU: ((), ("gammu_config",)),
     SmsGateway.SPKT: (("shared_secret",), ("send_url",)),
 }
 URL_KEYS = ("api_base", "send_url", "api_url")
-WEBHOOKS = {
+WEBHOOKS: dict[str, str] = {
     Channel.WHATSAPP: "channels:whatsapp-webhook",
     Channel.FACEBOOK: "channels:meta-webhook",
     Channel.INSTAGRAM: "channels:meta-webhook",
@@ -117,9 +124,9 @@ class ChannelAccountForm(forms.ModelForm):
         return config
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         values = self.new_secrets()
-        secrets_needed, config_needed = REQUIRED.get(cleaned.get("channel"), ((), ()))
+        secrets_needed, config_needed = REQUIRED.get(cleaned.get("channel") or "", ((), ()))
         if cleaned.get("channel") == Channel.SMS and isinstance(cleaned.get("config"), dict):
             gateway = cleaned["config"].get("gateway") or SmsGateway.SPKT
             secrets_needed, config_needed = SMS_REQUIRED.get(gateway, ((), ()))
@@ -171,15 +178,16 @@ class ChannelAccountAdmin(admin.ModelAdmin):
         name = WEBHOOKS.get(obj.channel) if obj and obj.pk else None
         if obj is not None and obj.channel == Channel.SMS and obj.sms_gateway == SmsGateway.GAMMU:
             name = None  # fed by manage.py gammu_receive, not over HTTP
-        if not name:
+        if not name or obj is None:
             return "—"
         return public_url(reverse(name, args=[obj.slug]))
 
     @admin.action(description=_("Uji koneksi gateway SMS"), permissions=["change"])
-    def test_connection(self, request, queryset) -> None:
+    def test_connection(self, request: HttpRequest, queryset: QuerySet[ChannelAccount]) -> None:
         """Ask each selected SMS account's gateway whether it can be reached (docs/channels.md 6):
         the Android app's webhook list with the stored credentials, or Gammu's configuration,
         folders, hooks and running daemon."""
+        text: StrOrPromise
         for account in queryset.select_related("unit").order_by("pk"):
             if account.channel != Channel.SMS:
                 ok, text = False, _("Uji koneksi hanya untuk akun SMS.")
@@ -200,7 +208,9 @@ class ChannelAccountAdmin(admin.ModelAdmin):
         names = sorted(obj.secrets) if obj and obj.pk else []
         return ", ".join(names) or "—"
 
-    def save_model(self, request, obj: ChannelAccount, form: ChannelAccountForm, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ChannelAccount, form: ChannelAccountForm, change: bool
+    ) -> None:
         changed = form.changed_secrets()
         obj.set_secrets(form.new_secrets())
         super().save_model(request, obj, form, change)
@@ -221,7 +231,9 @@ class ReasonFilter(admin.SimpleListFilter):
     title = _("galat")
     parameter_name = "reason"
 
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         errors = (
             InboundPayload.objects.exclude(error="")
             .order_by()
@@ -231,7 +243,9 @@ class ReasonFilter(admin.SimpleListFilter):
         kinds = sorted({error.split(":", 1)[0][:60] for error in errors})
         return [(kind, kind) for kind in kinds[:20]]
 
-    def queryset(self, request, queryset):
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[InboundPayload]
+    ) -> QuerySet[InboundPayload]:
         value = self.value()
         return queryset.filter(error__startswith=value) if value else queryset
 
@@ -263,14 +277,14 @@ class InboundPayloadAdmin(admin.ModelAdmin):
     def short_error(self, obj: InboundPayload) -> str:
         return obj.error[:120]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.action(description=_("Proses ulang payload terpilih"), permissions=["change"])
-    def reprocess(self, request, queryset) -> None:
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         ids = list(queryset.exclude(status=InboundStatus.DONE).values_list("pk", flat=True))
         accounts = inbound.reprocess(InboundPayload.objects.filter(pk__in=ids))
         for account_id in accounts:
@@ -327,14 +341,14 @@ class WebSubmissionAdmin(admin.ModelAdmin):
     def short_error(self, obj: WebSubmission) -> str:
         return obj.error[:120]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.action(description=_("Proses ulang kiriman terpilih"), permissions=["change"])
-    def reprocess(self, request, queryset) -> None:
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         ids = list(queryset.exclude(status=InboundStatus.DONE).values_list("pk", flat=True))
         units = webform.reprocess(WebSubmission.objects.filter(pk__in=ids))
         for unit_id in units:

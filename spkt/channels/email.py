@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -51,9 +52,10 @@ from spkt.channels.mailparse import matches as _matches
 from spkt.channels.models import ChannelAccount, MailSeen
 from spkt.channels.webhooks import MalformedError, received_at_checked
 from spkt.core import clock
-from spkt.intake.models import Channel, Direction, OutboxItem
+from spkt.intake.models import Channel, Contact, Direction, OutboxItem
 from spkt.intake.models import Message as DeskMessage
 from spkt.intake.outbox import DeliveryError, PermanentDeliveryError, register_sender
+from spkt.intake.selectors import message_received
 from spkt.intake.services import contact_receive
 
 log = logging.getLogger("spkt.channels.email")
@@ -133,9 +135,7 @@ def receive_raw(
     if MailSeen.objects.filter(unit=unit, digest=parsed.digest).exists():
         result.duplicates += 1
         return "duplicate"
-    if DeskMessage.objects.filter(
-        contact__unit=unit, direction=Direction.IN, external_id=incoming.external_id
-    ).exists():
+    if message_received(unit=unit, external_id=incoming.external_id):
         if not MailSeen.objects.filter(unit=unit, msgid=incoming.external_id).exists():
             # Stored before digests were kept (or without an id, by its raw hash): the id is
             # all there is to go by, as it was then.
@@ -167,7 +167,7 @@ def receive_raw(
                 unit=unit,
                 digest=parsed.digest,
                 msgid=parsed.message_id or incoming.external_id,
-                message=message,
+                message=cast(DeskMessage, message),  # just stored by contact_receive
             )
     except IntegrityError:
         result.duplicates += 1
@@ -194,6 +194,7 @@ def _imap_connect(account: ChannelAccount) -> imaplib.IMAP4:
         raise imaplib.IMAP4.error("imap_host is not configured")
     use_ssl = bool(cfg.get("imap_ssl"))
     port = int(cfg.get("imap_port") or (993 if use_ssl else 143))
+    imap: imaplib.IMAP4
     if use_ssl:
         imap = imaplib.IMAP4_SSL(
             host, port, ssl_context=ssl.create_default_context(), timeout=IMAP_TIMEOUT
@@ -216,7 +217,7 @@ def _quote_mailbox(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _check(typ: str, data, what: str):
+def _check(typ: str, data: Any, what: str) -> Any:
     if typ != "OK":
         raise imaplib.IMAP4.error(f"{what}: {typ} {data!r}")
     return data
@@ -297,7 +298,8 @@ def _poll_folder(account: ChannelAccount, imap: imaplib.IMAP4, result: PollResul
         and cursor.get("uidvalidity") == uidvalidity
     )
     if resume:
-        uids = [u for u in _search(imap, f"UID {last + 1}:*") if u > last]
+        after = cast(int, last)  # an int when resuming
+        uids = [u for u in _search(imap, f"UID {after + 1}:*") if u > after]
     else:
         if uidnext is None:
             uidnext = max(_search(imap, "ALL"), default=0) + 1
@@ -340,7 +342,7 @@ def _poll_folder(account: ChannelAccount, imap: imaplib.IMAP4, result: PollResul
         elif complete and uidvalidity is not None:
             # Every unread mail is handled: from here on, everything after the folder's end.
             # (A round cut short stays without cursor; what it handled is seen by now.)
-            end = max(uidnext - 1, done or 0)
+            end = max(cast(int, uidnext) - 1, done or 0)  # the folder's UIDNEXT
             _save_cursor(account, {"mailbox": mailbox, "uidvalidity": uidvalidity, "uid": end})
 
 
@@ -412,7 +414,7 @@ def email_poll_all(*, min_interval: float = POLL_INTERVAL) -> int:
 
 
 # --- Sending ------------------------------------------------------------------------------------
-def _account_for(contact) -> ChannelAccount | None:
+def _account_for(contact: Contact) -> ChannelAccount | None:
     accounts = list(
         ChannelAccount.objects.filter(
             unit=contact.unit, channel=Channel.EMAIL, active=True
@@ -487,7 +489,7 @@ def email_send(item: OutboxItem) -> str:
     starttls = bool(cfg.get("smtp_starttls"))
     port = int(cfg.get("smtp_port") or (587 if starttls else 25))
     use_ssl = bool(cfg.get("smtp_ssl")) or port == 465
-    smtp = None
+    smtp: smtplib.SMTP | None = None
     try:
         if use_ssl:
             smtp = smtplib.SMTP_SSL(
@@ -524,9 +526,8 @@ def email_send(item: OutboxItem) -> str:
 
 def email_setup() -> None:
     """Register the sender and the poller (idempotent); called from ChannelsConfig.ready()."""
-    from spkt.intake.management.commands.intake_clock import POLLERS
+    from spkt.core.pollers import register_poller
 
     register_sender(Channel.EMAIL, email_send)
     register_sender(Channel.FAX, email_send)
-    if email_poll_all not in POLLERS:
-        POLLERS.append(email_poll_all)
+    register_poller(email_poll_all)

@@ -45,11 +45,11 @@ from spkt.channels.webhooks import (
     NotYetError,
     Tally,
     _receive,
-    delivery_update,
     received_at_checked,
 )
 from spkt.core import clock
 from spkt.intake.models import Channel, Delivery, Direction, Message
+from spkt.intake.outbox import outbox_delivery_update
 from spkt.intake.services import Incoming, sender_key
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ def _piece_prefix(number: str, concat: dict) -> str:
 def _one_message(parts: list[dict]) -> dict | None:
     """The concatenation info the parts share (one multipart message), else None."""
     concats = [p.get("concat") for p in parts]
-    if parts and all(concats) and len({(c["ref"], c["total"]) for c in concats}) == 1:
+    if parts and all(concats) and len({(c["ref"], c["total"]) for c in concats if c}) == 1:
         return concats[0]
     return None
 
@@ -280,7 +280,7 @@ def _parts_of(payload: InboundPayload) -> list[dict]:
 
 def _join(parts: list[dict], total: int | None = None) -> tuple[str, str]:
     """The parts' text in order; a warning naming the parts that never came."""
-    by_seq = {}
+    by_seq: dict[Any, Any] = {}
     for part in parts:
         seq = (part.get("concat") or {}).get("seq")
         by_seq.setdefault(seq, part)
@@ -379,7 +379,7 @@ def _report(account: ChannelAccount, tally: Tally, part: dict) -> None:
         .first()
     )
     if reply is not None:
-        tally.updated += delivery_update(
+        tally.updated += outbox_delivery_update(
             unit=account.unit,
             external_id=reply.external_id,
             delivery=delivery,
@@ -393,7 +393,7 @@ def receive(account: ChannelAccount, payload: dict) -> Tally:
     if kind in ("sent", "failed"):
         name = str(payload.get("file") or "")
         if name.startswith("OUT"):
-            tally.updated += delivery_update(
+            tally.updated += outbox_delivery_update(
                 unit=account.unit,
                 external_id=name,
                 delivery=Delivery.SENT if kind == "sent" else Delivery.FAILED,

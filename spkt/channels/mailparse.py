@@ -28,6 +28,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import errors as email_errors
 from email import policy
@@ -36,6 +37,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
+from typing import cast
 
 from django.utils.translation import gettext as _
 
@@ -250,7 +252,9 @@ def _guess(data: bytes, context: bytes = b"") -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, declared=(), hints=(), context: bytes = b"") -> tuple[str, str]:
+def decode_bytes(
+    data: bytes, declared: Iterable[str] = (), hints: Iterable[str] = (), context: bytes = b""
+) -> tuple[str, str]:
     """``data`` as text, and "" or the charset that had to be guessed ("?" when nothing fit and
     replacement characters stand for the unreadable bytes). The ``declared`` charset (of this
     part, of this encoded word) comes first, then UTF-8, then ``hints`` (the charsets the rest of
@@ -270,7 +274,7 @@ def decode_bytes(data: bytes, declared=(), hints=(), context: bytes = b"") -> tu
     return clean_text(data.decode("utf-8", "replace")), "?"
 
 
-def fix_text(value: str, hints=(), context: bytes = b"") -> str:
+def fix_text(value: str, hints: Iterable[str] = (), context: bytes = b"") -> str:
     """A parsed string in which raw 8-bit bytes survive as surrogates, read by ``decode_bytes``."""
     if not SURROGATES.search(value):
         return clean_text(value)
@@ -281,7 +285,7 @@ def fix_text(value: str, hints=(), context: bytes = b"") -> str:
     return decode_bytes(data, (), hints, context)[0]
 
 
-def decode_header_value(raw: str, hints=(), context: bytes = b"") -> str:
+def decode_header_value(raw: str, hints: Iterable[str] = (), context: bytes = b"") -> str:
     """A header's raw value as one line of text: RFC 2047 words decoded by their charset's
     superset (adjacent words of one charset joined first, so a character split over two words
     survives), raw 8-bit bytes by ``decode_bytes``."""
@@ -307,7 +311,7 @@ def raw_values(msg: Message, name: str) -> list[str]:
         return []
 
 
-def header(msg: Message, name: str, charsets=(), context: bytes = b"") -> str:
+def header(msg: Message, name: str, charsets: Iterable[str] = (), context: bytes = b"") -> str:
     """The first value of a header, decoded; never raises."""
     values = raw_values(msg, name)
     return decode_header_value(values[0], charsets, context) if values else ""
@@ -416,7 +420,7 @@ def _parsed_addresses(name: str, raw: str) -> list[tuple[str, str, bool]]:
     ]
 
 
-def sender(msg: Message, charsets=()) -> tuple[str, str]:
+def sender(msg: Message, charsets: Iterable[str] = ()) -> tuple[str, str]:
     """(display name, address): the first valid address of From (every From line), Sender,
     Reply-To, then Return-Path, as the parser reads it or, in a value without brackets, as it is
     written. A From that holds only a name still names the sender."""
@@ -442,7 +446,7 @@ def sender(msg: Message, charsets=()) -> tuple[str, str]:
     return name_only, ""
 
 
-def matches(address: str, patterns) -> bool:
+def matches(address: str, patterns: Iterable[str] | None) -> bool:
     address = address.strip().lower()
     if not address:
         return False
@@ -455,7 +459,7 @@ def matches(address: str, patterns) -> bool:
     return False
 
 
-def classify(msg: Message, address: str, own_addresses=()) -> tuple[str, str]:
+def classify(msg: Message, address: str, own_addresses: Iterable[str] = ()) -> tuple[str, str]:
     """("mail", "") or why the mail must not open a contact."""
     local = address.lower().rsplit("@", 1)[0]
     if msg.get_content_type() == "multipart/report":
@@ -497,7 +501,7 @@ class _HTMLText(HTMLParser):
         self.pre = 0
         self.href: list[tuple[str, int]] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self.skip += 1
         elif tag == "li":
@@ -511,11 +515,11 @@ class _HTMLText(HTMLParser):
         if tag == "a":
             self.href.append((dict(attrs).get("href") or "", len(self.out)))
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "hr"):
             self.out.append("\n")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self.skip = max(self.skip - 1, 0)
         elif tag in self.BLOCK and tag != "li":
@@ -528,7 +532,7 @@ class _HTMLText(HTMLParser):
             if href.startswith(("http://", "https://")) and href not in shown:
                 self.out.append(f" ({href})")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self.skip:
             return
         self.out.append(data if self.pre else re.sub(r"\s+", " ", data))
@@ -601,9 +605,9 @@ def _filename(part: Message, out: _Collector | None = None) -> str:
         name = ""
     if not name:
         with contextlib.suppress(Exception):
-            name = part.get_param("name", header="content-type") or ""
-            if isinstance(name, tuple):  # an RFC 2231 value the parser left undecoded
-                name = name[2]
+            raw = part.get_param("name", header="content-type") or ""
+            # A tuple: an RFC 2231 value the parser left undecoded.
+            name = raw[2] if isinstance(raw, tuple) else raw
     name = str(name)
     charsets = out.charsets if out is not None else ()
     if "=?" in name:
@@ -689,7 +693,7 @@ def _uu_blocks(text: str, out: _Collector) -> str:
     while i < len(lines):
         begin = UU_BEGIN.match(lines[i])
         later = bisect.bisect_right(ends, i) if begin else len(ends)
-        if later == len(ends):
+        if begin is None or later == len(ends):
             kept.append(lines[i])
             i += 1
             continue
@@ -726,7 +730,7 @@ def _attachment(part: Message, out: _Collector) -> None:
         data = part.get_payload(decode=True)
     except Exception:
         data = None
-    if not data:
+    if not isinstance(data, bytes) or not data:  # bytes for a part that is not multipart
         out.warn(_("Lampiran %(name)s kosong atau tidak terbaca.") % {"name": filename})
         return
     _add_file(out, filename, ctype, data)
@@ -771,7 +775,7 @@ def _walk(part: Message, out: _Collector, depth: int = 0) -> None:
         if part.get_content_subtype() == "alternative":
             _alternative(subparts, out, depth)
         else:
-            for sub in subparts:
+            for sub in cast("list[Message]", subparts):
                 _walk(sub, out, depth + 1)
         return
     if ctype.startswith("multipart/"):  # its boundary never came: the parts are lost
@@ -849,7 +853,13 @@ class ParsedMail:
     digest: str = ""
 
 
-def parse_mail(raw: bytes, *, fax_senders=(), own_addresses=(), too_big: int = 0) -> ParsedMail:
+def parse_mail(
+    raw: bytes,
+    *,
+    fax_senders: Iterable[str] = (),
+    own_addresses: Iterable[str] = (),
+    too_big: int = 0,
+) -> ParsedMail:
     """A raw RFC 5322 mail as an Incoming; never raises. ``too_big`` is the size of a mail of
     which only the headers were fetched."""
     source = skip_junk(raw)

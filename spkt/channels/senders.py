@@ -11,10 +11,10 @@ import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from spkt.channels import gammu, http, smsgate
+from spkt.channels import gammu, smsgate
 from spkt.channels.models import ChannelAccount, SmsGateway
 from spkt.channels.webhooks import GRAPH_API, TELEGRAM_API, api_base, sms_sign
-from spkt.core import clock
+from spkt.core import clock, http
 from spkt.intake.models import Channel, Contact, OutboxItem
 from spkt.intake.outbox import DeliveryError, PermanentDeliveryError, register_sender
 from spkt.intake.services import sender_key

@@ -33,8 +33,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from spkt.channels import http, smsgate
-from spkt.core import clock
+from spkt.channels import smsgate
+from spkt.core import clock, http
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,8 @@ class _SmtpSession(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         self._say("220 spkt-demo-sinks ESMTP")
-        sender, recipients = None, []
+        sender: str | None = None
+        recipients: list[str] = []
         while True:
             raw = self.rfile.readline(MAX_LINE)
             if not raw:

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from spkt.channels import http, smstext
+from spkt.channels import smstext
 from spkt.channels.models import ChannelAccount
 from spkt.channels.webhooks import (
     IgnoredError,
@@ -43,12 +43,12 @@ from spkt.channels.webhooks import (
     _dict,
     _receive,
     _text,
-    delivery_update,
     received_at_checked,
     secrets_equal,
 )
-from spkt.core import clock
+from spkt.core import clock, http
 from spkt.intake.models import Channel, Delivery
+from spkt.intake.outbox import outbox_delivery_update
 from spkt.intake.services import Incoming
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def receive(account: ChannelAccount, payload: dict) -> Tally:
         return tally
     event, inner = _text(payload, "event"), _dict(payload, "payload")
     if event in STATUS_EVENTS:
-        tally.updated += delivery_update(
+        tally.updated += outbox_delivery_update(
             unit=account.unit,
             external_id=_text(inner, "messageId"),
             delivery=STATUS_EVENTS[event],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, transaction
@@ -68,7 +69,7 @@ def _cached_account(slug: str, channels: tuple[str, ...]) -> tuple[ChannelAccoun
 
 @receiver(post_save, sender=ChannelAccount)
 @receiver(post_delete, sender=ChannelAccount)
-def _forget_accounts(**kwargs) -> None:
+def _forget_accounts(**kwargs: Any) -> None:
     _accounts.clear()
 
 

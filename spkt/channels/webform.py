@@ -19,8 +19,10 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -34,7 +36,11 @@ from django.dispatch import receiver
 from spkt.channels.inbound import BACKOFF, BATCH, CLOCK_LIMIT, MAX_ATTEMPTS, SWEEP_AFTER
 from spkt.channels.models import InboundStatus, WebSubmission
 from spkt.core import clock
+from spkt.core.errors import messages_text
 from spkt.intake.models import Channel, Contact
+
+if TYPE_CHECKING:
+    from spkt.intake.services import IncomingFile
 from spkt.org.models import Unit
 
 log = logging.getLogger(__name__)
@@ -48,7 +54,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _stage(code: str, files) -> list[dict]:
+def _stage(code: str, files: Iterable[IncomingFile]) -> list[dict[str, Any]]:
     from spkt.intake.services import safe_filename
 
     staged = []
@@ -97,22 +103,30 @@ def form_unit(code: str) -> Unit | None:
 
 @receiver(post_save, sender=Unit)
 @receiver(post_delete, sender=Unit)
-def _forget_units(**kwargs) -> None:
+def _forget_units(**kwargs: Any) -> None:
     _units.clear()
 
 
 def submit(
-    *, unit: Unit, key: str, name: str, reply_to: str, body: str, files=(), retry: bool = True
+    *,
+    unit: Unit,
+    key: str,
+    name: str,
+    reply_to: str,
+    body: str,
+    files: Sequence[IncomingFile] = (),
+    retry: bool = True,
 ) -> WebSubmission:
     """Store a validated submission (files first, then one INSERT) and return it; a key already
     stored for the unit returns that submission. ``files`` are ``IncomingFile``s, checked against
     the attachment policy before anything is written."""
-    from spkt.intake.services import _check_files, _tracking_code
+    from spkt.core.codes import tracking_code
+    from spkt.intake.services import _check_files
 
     if not TOKEN.fullmatch(key or ""):
         raise ValidationError("bad idempotency key")
     _check_files(list(files))
-    code = _tracking_code()
+    code = tracking_code()
     staged = _stage(code, files)
     # In autocommit (the view) the INSERT is its own transaction: one round trip, no BEGIN and
     # COMMIT; inside a transaction (tests, callers) a savepoint keeps a conflict from spoiling it.
@@ -205,7 +219,7 @@ def _due(now: datetime) -> QuerySet[WebSubmission]:
     )
 
 
-def _read(files: list[dict]):
+def _read(files: list[dict[str, Any]]) -> list[IncomingFile]:
     from spkt.intake.services import IncomingFile
 
     out = []
@@ -256,7 +270,7 @@ def _process(sub: WebSubmission, now: datetime) -> None:
                     ),
                 )
     except ValidationError as exc:
-        _failed(sub, f"ValidationError: {'; '.join(exc.messages)}", now, final=True)
+        _failed(sub, f"ValidationError: {messages_text(exc, '; ')}", now, final=True)
     except Exception as exc:
         _failed(sub, f"{type(exc).__name__}: {exc}", now, final=False)
     else:

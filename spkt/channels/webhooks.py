@@ -23,14 +23,15 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from spkt.channels import http
 from spkt.channels.models import ChannelAccount
-from spkt.core import clock
-from spkt.intake.models import Channel, Delivery, Direction, Message, OutboxItem, OutboxStatus
+from spkt.core import clock, http
+from spkt.core.errors import messages_text
+from spkt.intake.models import Channel, Delivery, Message
+from spkt.intake.outbox import message_read_mark, outbox_delivery_update
 from spkt.intake.revisions import message_edit, message_revoke
+from spkt.intake.selectors import message_received
 from spkt.intake.services import (
     ALLOWED_TYPES,
     MAX_ATTACHMENT,
@@ -292,7 +293,7 @@ class Tally:
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
+        return messages_text(exc, "; ")
     return f"{type(exc).__name__}: {exc}"[:200]
 
 
@@ -302,12 +303,7 @@ def _receive(
     """Build one message and record it. A message that cannot be read or that the desk refuses is
     logged (by its provider id, never its content) and skipped: delivering it again would fail the
     same way, so the provider is told all is well."""
-    if (
-        ref
-        and Message.objects.filter(
-            contact__unit=account.unit, direction=Direction.IN, external_id=ref
-        ).exists()
-    ):
+    if message_received(unit=account.unit, external_id=ref):
         # Delivered again: contact_receive would store it once anyway, but this skips the media
         # downloads. ``ref`` is the external id the message would get.
         tally.duplicates += 1
@@ -380,42 +376,6 @@ def _revise(
         unhandled(account, f"{kind} of an unknown message")
     else:
         tally.updated += 1
-
-
-# Outbound delivery only moves forward: callbacks come out of order and more than once.
-_PROGRESS = [Delivery.PENDING, Delivery.SENT, Delivery.DELIVERED, Delivery.READ]
-
-
-def delivery_update(*, unit, external_id: str, delivery: str, error: str = "") -> int:
-    """Record the provider's word on one of our messages. A status never goes back (read is not set
-    back to delivered); a failure counts only before delivery, and marks the outbox item failed so
-    the desk can send it again."""
-    if not external_id:
-        return 0
-    if delivery == Delivery.FAILED:
-        before = [Delivery.PENDING, Delivery.SENT]
-    elif delivery in _PROGRESS:
-        before = _PROGRESS[: _PROGRESS.index(delivery)]
-    else:
-        return 0
-    with transaction.atomic():
-        ids = list(
-            Message.objects.filter(
-                contact__unit=unit,
-                direction=Direction.OUT,
-                external_id=external_id,
-                delivery__in=before,
-            ).values_list("pk", flat=True)
-        )
-        if not ids:
-            return 0
-        Message.objects.filter(pk__in=ids, delivery__in=before).update(delivery=delivery)
-        if delivery == Delivery.FAILED:
-            OutboxItem.objects.filter(message_id__in=ids, status=OutboxStatus.SENT).update(
-                status=OutboxStatus.FAILED,
-                last_error=(error or "provider reported a failed delivery")[:2000],
-            )
-    return len(ids)
 
 
 def _route(
@@ -583,7 +543,8 @@ def _whatsapp_revision(account: ChannelAccount, message: dict, tally: Tally) -> 
 
 
 def whatsapp_receive(account: ChannelAccount, payload: dict) -> Tally:
-    tally, routes = Tally(), {}
+    tally = Tally()
+    routes: dict[Any, Any] = {}
     for entry in _list(payload, "entry"):
         for change in _list(entry, "changes"):
             value = _dict(change, "value")
@@ -617,7 +578,7 @@ def whatsapp_receive(account: ChannelAccount, payload: dict) -> Tally:
                     else ""
                 )
                 if delivery:
-                    tally.updated += delivery_update(
+                    tally.updated += outbox_delivery_update(
                         unit=target.unit,
                         external_id=_text(status, "id"),
                         delivery=delivery,
@@ -752,7 +713,7 @@ def _meta_event(target: ChannelAccount, channel: str, event: dict, tally: Tally)
             lambda: message_revoke(unit=target.unit, channel=channel, original_id=mid, at=at()),
         )
     elif "message" in event:
-        build = partial(_meta_incoming, target, event)
+        build: Callable[[], Incoming | None] = partial(_meta_incoming, target, event)
         _receive(target, build, tally, _text(message, "mid"))
     elif "message_edit" in event:
         edit = _dict(event, "message_edit")
@@ -777,12 +738,12 @@ def _meta_event(target: ChannelAccount, channel: str, event: dict, tally: Tally)
         _receive(target, build, tally, _meta_postback_id(event))
     elif "delivery" in event:
         for mid in _dict(event, "delivery").get("mids") or []:
-            tally.updated += delivery_update(
+            tally.updated += outbox_delivery_update(
                 unit=target.unit, external_id=str(mid), delivery=Delivery.DELIVERED
             )
     elif "read" in event and _text(_dict(event, "read"), "mid"):
         # Instagram names the message that was seen.
-        tally.updated += delivery_update(
+        tally.updated += outbox_delivery_update(
             unit=target.unit,
             external_id=_text(_dict(event, "read"), "mid"),
             delivery=Delivery.READ,
@@ -795,14 +756,9 @@ def _meta_event(target: ChannelAccount, channel: str, event: dict, tally: Tally)
             watermark = None
         if watermark is not None:
             # Everything we sent this person up to the watermark has been read.
-            tally.updated += Message.objects.filter(
-                contact__unit=target.unit,
-                contact__channel=channel,
-                contact__external_thread=sender,
-                direction=Direction.OUT,
-                delivery__in=[Delivery.SENT, Delivery.DELIVERED],
-                outbox__sent_at__lte=watermark,
-            ).update(delivery=Delivery.READ)
+            tally.updated += message_read_mark(
+                unit=target.unit, channel=channel, thread=sender, until=watermark
+            )
     else:
         # Reactions, referrals, opt-ins, handovers...: logged once per kind.
         kind = next((str(k) for k in event if k not in META_EVENT_FIELDS), "?")
@@ -813,7 +769,8 @@ def meta_receive(account: ChannelAccount, payload: dict) -> Tally:
     """Events under ``messaging`` (this app is the thread's receiver) and under ``standby`` (another
     app or the Page inbox is, e.g. under the handover protocol): a citizen's message is the desk's
     either way, and is stored once (by its mid) however often and under whichever it comes."""
-    tally, routes = Tally(), {}
+    tally = Tally()
+    routes: dict[Any, Any] = {}
     channel = META_OBJECTS.get(_text(payload, "object"))
     if channel is None:
         log.info("meta/%s: object %r ignored", account.slug, _text(payload, "object"))
@@ -1067,7 +1024,7 @@ def sms_receive(account: ChannelAccount, payload: dict) -> Tally:
     gateway_id = _text(payload, "id")
     if kind == "status":
         delivery = SMS_STATUS[_text(payload, "status")]
-        tally.updated += delivery_update(
+        tally.updated += outbox_delivery_update(
             unit=account.unit,
             external_id=gateway_id,
             delivery=delivery,

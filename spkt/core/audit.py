@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.http import HttpRequest
@@ -10,6 +10,11 @@ from django.http import HttpRequest
 from spkt.core import clock
 from spkt.core.client_ip import client_ip
 from spkt.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from spkt.org.models import Unit, User
 
 SENSITIVE_KEYS = frozenset({"nik", "password", "token", "secret", "nik_plain"})
 
@@ -25,15 +30,15 @@ def _mask(data: Any) -> Any:
 def audit_log(
     *,
     action: str,
-    actor=None,
-    unit=None,
+    actor: User | AnonymousUser | None = None,
+    unit: Unit | None = None,
     target: models.Model | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         at=clock.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=cast("User", actor) if getattr(actor, "is_authenticated", False) else None,
         unit=unit,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

@@ -28,6 +28,7 @@ import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import dj_database_url
 from django.conf import settings
@@ -81,7 +82,7 @@ def _size(path: Path) -> str:
     return f"{path.stat().st_size / 1_048_576:.1f} MB"
 
 
-def _libpq_env(db: dict) -> dict[str, str]:
+def _libpq_env(db: dict[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
         if db.get(key):
@@ -101,7 +102,7 @@ def _run(args: list[str], env: dict[str, str]) -> None:
 
 
 # --- Backup -----
-def _heads() -> list[dict]:
+def _heads() -> list[dict[str, Any]]:
     from spkt.core.models import LedgerHead
 
     return [
@@ -143,7 +144,8 @@ def _archive_media(out: Path, say: Progress) -> tuple[int, str]:
     target = out / "media.tar.gz"
     if root is None:
         say("  berkas dibaca dari penyimpanan objek (S3)")
-        files: list = list(_stored_names(default_storage))
+        # Names (str) in the object storage, paths on disk below.
+        files: list[Any] = list(_stored_names(default_storage))
     else:
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
     with tarfile.open(target, "w:gz") as archive:
@@ -161,7 +163,7 @@ def _archive_media(out: Path, say: Progress) -> tuple[int, str]:
     return len(files), target.name
 
 
-def backup(out: Path, say: Progress = print) -> dict:
+def backup(out: Path, say: Progress = print) -> dict[str, Any]:
     """Write a backup of this installation into the new or empty directory ``out``.
     The database first, the files second: every file row in the dump has its file."""
     out.mkdir(parents=True, exist_ok=True)
@@ -195,15 +197,17 @@ class Target:
     url: str | None = None
     media: Path | None = None
 
-    def db(self) -> dict:
-        return dj_database_url.parse(self.url) if self.url else dict(connection.settings_dict)
+    def db(self) -> dict[str, Any]:
+        if self.url:
+            return cast(dict[str, Any], dj_database_url.parse(self.url))
+        return dict(connection.settings_dict)
 
     def media_root(self) -> Path | None:
         """The target directory; None: this installation's object storage."""
         return self.media or _media_root()
 
 
-def _read_manifest(source: Path) -> dict:
+def _read_manifest(source: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((source / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
@@ -214,14 +218,14 @@ def _read_manifest(source: Path) -> dict:
         path = source / manifest[part]["file"]
         if not path.is_file() or _sha256(path) != manifest[part]["sha256"]:
             raise BackupError(f"Berkas {path.name} hilang atau berubah sejak dicadangkan.")
-    return manifest
+    return cast(dict[str, Any], manifest)
 
 
-def _engine(db: dict) -> str:
+def _engine(db: dict[str, Any]) -> str:
     return "postgresql" if "postgresql" in db["ENGINE"] else "sqlite"
 
 
-def _pg_query(db: dict, sql: str) -> list[tuple]:
+def _pg_query(db: dict[str, Any], sql: str) -> list[tuple[Any, ...]]:
     import psycopg
 
     try:
@@ -240,12 +244,12 @@ def _pg_query(db: dict, sql: str) -> list[tuple]:
         ) from None
 
 
-def _pg_tables(db: dict) -> int:
+def _pg_tables(db: dict[str, Any]) -> int:
     sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
     return int(_pg_query(db, sql)[0][0])
 
 
-def _pg_heads(db: dict) -> list[dict]:
+def _pg_heads(db: dict[str, Any]) -> list[dict[str, Any]]:
     rows = _pg_query(db, "SELECT unit_id, seq, hash FROM core_ledgerhead ORDER BY unit_id")
     return [{"unit": u, "seq": s, "hash": h} for u, s, h in rows]
 
@@ -254,10 +258,11 @@ def _sqlite_tables(path: Path) -> int:
     if not path.exists() or path.stat().st_size == 0:
         return 0
     with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
+        return int(row[0])
 
 
-def _sqlite_heads(path: Path) -> list[dict]:
+def _sqlite_heads(path: Path) -> list[dict[str, Any]]:
     with sqlite3.connect(path) as conn:
         rows = conn.execute(
             "SELECT unit_id, seq, hash FROM core_ledgerhead ORDER BY unit_id"
@@ -281,7 +286,7 @@ def _restore_to_storage(archive: tarfile.TarFile, storage: Storage) -> None:
             )
 
 
-def restore(source: Path, target: Target | None = None, say: Progress = print) -> dict:
+def restore(source: Path, target: Target | None = None, say: Progress = print) -> dict[str, Any]:
     """Restore the backup in ``source`` into an empty database and an empty media directory."""
     target = target or Target()
     manifest = _read_manifest(source)

@@ -34,7 +34,7 @@ def _day(value: date) -> date:
     return value
 
 
-def date_in_range(value: date) -> date:
+def date_in_range(value: date) -> None:
     """A validator for dates (and date-times) already parsed by a form or serializer field."""
     if not DATE_MIN <= _day(value) <= DATE_MAX:
         raise ValidationError(
@@ -42,10 +42,9 @@ def date_in_range(value: date) -> date:
             % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
             code="date_range",
         )
-    return value
 
 
-def past_date_valid(value: date) -> date:
+def past_date_valid(value: date) -> None:
     """A validator for when something happened (a loss, an incident, a letter): not before
     DATE_MIN. The field's own check refuses the future, in its own words."""
     if _day(value) < DATE_MIN:
@@ -53,17 +52,15 @@ def past_date_valid(value: date) -> date:
             _("Tanggal tidak boleh sebelum %(min)s.") % {"min": DATE_MIN.isoformat()},
             code="date_range",
         )
-    return value
 
 
-def birth_date_valid(value: date) -> date:
+def birth_date_valid(value: date) -> None:
     """A validator for a birth date: from 1900 up to today (WITA)."""
     if not BIRTH_MIN <= _day(value) <= timezone.localtime(clock.now()).date():
         raise ValidationError(
             _("Tanggal lahir harus antara %(min)s dan hari ini.") % {"min": BIRTH_MIN.isoformat()},
             code="date_range",
         )
-    return value
 
 
 def parse_date(raw: str) -> date:
@@ -76,7 +73,8 @@ def parse_date(raw: str) -> date:
         raise ValidationError(
             _("Tanggal tidak valid; gunakan format TTTT-BB-HH, mis. 2026-11-27."), code="invalid"
         ) from None
-    return date_in_range(value)
+    date_in_range(value)
+    return value
 
 
 def parse_month(raw: str) -> date:

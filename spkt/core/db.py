@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connections, models, transaction
 
 M = TypeVar("M", bound=models.Model)
 
 
-def locked_get_or_create(model: type[M], *, defaults: dict | None = None, **keys: object) -> M:
+def locked_get_or_create(
+    model: type[M], *, defaults: dict[str, Any] | None = None, **keys: object
+) -> M:
     """Return the row for ``keys`` locked FOR UPDATE, creating it if missing.
 
     Two transactions creating the same row race on the unique constraint: the loser's insert waits
@@ -21,7 +24,7 @@ def locked_get_or_create(model: type[M], *, defaults: dict | None = None, **keys
     manager = model._default_manager
     try:
         return manager.select_for_update().get(**keys)
-    except model.DoesNotExist:
+    except ObjectDoesNotExist:  # model.DoesNotExist: only this model's get() runs here
         pass
     try:
         with transaction.atomic():
@@ -30,7 +33,9 @@ def locked_get_or_create(model: type[M], *, defaults: dict | None = None, **keys
         return manager.select_for_update().get(**keys)
 
 
-def fast_values(qs: models.QuerySet, *, chunk: int) -> Iterator[tuple]:
+def fast_values(
+    qs: models.QuerySet[Any, tuple[Any, ...]], *, chunk: int
+) -> Iterator[tuple[Any, ...]]:
     """The value tuples of a ``values_list`` queryset, streamed, for scans over millions of rows.
 
     On PostgreSQL they come through a server-side cursor that loads ``timestamptz`` with
@@ -54,7 +59,7 @@ def fast_values(qs: models.QuerySet, *, chunk: int) -> Iterator[tuple]:
         cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.itersize = chunk
         cursor.execute(sql, params)
-        rows: Iterable = cursor
+        rows: Iterable[tuple[Any, ...]] = cursor
         if converters:
             rows = compiler.apply_converters(rows, converters)
         yield from rows

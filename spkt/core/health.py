@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -47,7 +47,7 @@ def register_check(name: str, check: Callable[[], Result]) -> None:
     CHECKS[name] = check
 
 
-def backlog(oldest, limit: timedelta, what: str) -> Result:
+def backlog(oldest: datetime | None, limit: timedelta, what: str) -> Result:
     """A backlog check's verdict from the time its oldest waiting item has been due."""
     if oldest is None:
         return Result(OK)

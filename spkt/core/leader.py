@@ -12,9 +12,13 @@ from __future__ import annotations
 import fcntl
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from django.conf import settings
 from django.db import connection
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger("spkt.clock")
 # pg_advisory_lock takes a bigint: "SPKTCLK1" read as an integer.
@@ -24,8 +28,8 @@ LOCK_KEY = int.from_bytes(b"SPKTCLK1", "big") & 0x7FFF_FFFF_FFFF_FFFF
 class Leadership:
     def __init__(self, name: str = "intake_clock") -> None:
         self.name = name
-        self._pg = None
-        self._file = None
+        self._pg: psycopg.Connection | None = None
+        self._file: TextIO | None = None
 
     def acquire(self) -> bool:
         """True when this process leads this round (keeps the lock while it lives)."""
@@ -72,7 +76,7 @@ class Leadership:
 
     _held = False
 
-    def _connect(self):
+    def _connect(self) -> psycopg.Connection:
         import psycopg
 
         db = connection.settings_dict

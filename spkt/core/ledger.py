@@ -46,7 +46,7 @@ def entry_hash(
 
 @transaction.atomic(savepoint=False)
 def ledger_append(
-    *, unit: Unit, kind: str, payload: dict, head: LedgerHead | None = None
+    *, unit: Unit, kind: str, payload: dict[str, Any], head: LedgerHead | None = None
 ) -> LedgerEntry:
     """Chain ``payload`` onto the unit's ledger. ``head`` is the unit's head row when the caller
     already holds its lock (``dutylog.services.book_lock``), which saves the statement that would
@@ -93,7 +93,7 @@ class LedgeredModel:
     its unit (``"unit"``, ``"document__unit"``)."""
 
     model: type[models.Model]
-    payload: Callable[[Any], dict]
+    payload: Callable[[Any], dict[str, Any]]
     kinds: tuple[str, ...]
     unit: str = "unit"
     select_related: tuple[str, ...] = ()
@@ -111,7 +111,7 @@ _KINDS: dict[str, LedgeredModel | None] = {}
 
 def register_ledgered(
     model: type[models.Model],
-    payload: Callable[[Any], dict],
+    payload: Callable[[Any], dict[str, Any]],
     *,
     kinds: tuple[str, ...],
     unit: str = "unit",
@@ -182,7 +182,7 @@ def _record_problem(item: LedgeredModel, row: models.Model, entry: LedgerEntry) 
     return f"{item.label} id {row.pk} no longer matches its ledger entry"
 
 
-def _hash_with(entry: LedgerEntry, payload: dict) -> str:
+def _hash_with(entry: LedgerEntry, payload: dict[str, Any]) -> str:
     # canonical_json(payload) equals canonical_json(normalise(payload)), which ledger_append hashed.
     return entry_hash(
         prev_hash=entry.prev_hash,
@@ -227,7 +227,7 @@ class VerifyResult:
 _FIELDS = ("id", "unit_id", "seq", "kind", "recorded_at", "payload", "prev_hash", "hash")
 
 
-def _rows(unit_ids: list[int] | None, chunk: int) -> Iterator[tuple]:
+def _rows(unit_ids: list[int] | None, chunk: int) -> Iterator[tuple[Any, ...]]:
     qs = LedgerEntry.objects.order_by("unit_id", "seq").values_list(*_FIELDS)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
@@ -364,6 +364,8 @@ def _rows_and_entries(
     related = []
     for name in item.select_related:
         model = item.model._meta.get_field(name).related_model
+        if not isinstance(model, type):  # select_related names relations only
+            raise TypeError(f"{item.model.__name__}.{name} is not a relation")
         related.append((name, model, [f.attname for f in model._meta.concrete_fields]))
     columns = [
         *own,
@@ -380,12 +382,15 @@ def _rows_and_entries(
             row._state.fields_cache[name] = _loaded(model, qs.db, attnames, values[at:])
             at += len(attnames)
         entry = _loaded(
-            LedgerEntry, qs.db, ("id", *_ENTRY_FIELDS), (row.ledger_entry_id, *values[at:])
+            LedgerEntry,
+            qs.db,
+            ("id", *_ENTRY_FIELDS),
+            (row.__dict__["ledger_entry_id"], *values[at:]),
         )
         yield row, entry
 
 
-def _loaded(model: type[M], db: str, attnames: Sequence[str], values: Sequence) -> M:
+def _loaded(model: type[M], db: str, attnames: Sequence[str], values: Sequence[Any]) -> M:
     """A model instance as the ORM would load it, without ``__init__`` and its signals."""
     obj = model.__new__(model)
     obj.__dict__.update(zip(attnames, values, strict=False))

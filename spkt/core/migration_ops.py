@@ -12,7 +12,9 @@ runs it as a replica session, which fires no ordinary trigger. Production has no
 
 from __future__ import annotations
 
+from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 FUNCTION = """
 CREATE OR REPLACE FUNCTION spkt_refuse_change() RETURNS trigger AS $$
@@ -29,7 +31,7 @@ def append_only(table: str) -> migrations.RunPython:
     append-only before TRUNCATE was covered got theirs from core 0005_refuse_truncate."""
     trigger = f"{table}_append_only"
 
-    def forward(apps, schema_editor) -> None:
+    def forward(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute(FUNCTION)
@@ -39,7 +41,7 @@ def append_only(table: str) -> migrations.RunPython:
         )
         _no_truncate(schema_editor, table)
 
-    def backward(apps, schema_editor) -> None:
+    def backward(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
             schema_editor.execute(_drop_no_truncate(table))
@@ -50,14 +52,14 @@ def append_only(table: str) -> migrations.RunPython:
 def refuse_truncate(*tables: str) -> migrations.RunPython:
     """The TRUNCATE trigger alone, for tables whose row triggers already exist."""
 
-    def forward(apps, schema_editor) -> None:
+    def forward(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute(FUNCTION)
         for table in tables:
             _no_truncate(schema_editor, table)
 
-    def backward(apps, schema_editor) -> None:
+    def backward(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
                 schema_editor.execute(_drop_no_truncate(table))
@@ -65,7 +67,7 @@ def refuse_truncate(*tables: str) -> migrations.RunPython:
     return migrations.RunPython(forward, backward, elidable=False)
 
 
-def _no_truncate(schema_editor, table: str) -> None:
+def _no_truncate(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
     # Replaced if present: on a fresh database the tables' first migrations (append_only) have
     # already created it; on one migrated before 0005_refuse_truncate they have not.
     schema_editor.execute(_drop_no_truncate(table))

@@ -1,18 +1,10 @@
 """Official document numbers: one gap-free counter per (unit, type, year), formatted by the
-unit's pattern.
-
-Patterns use these fields: ``{n}`` (running number), ``{roman_month}`` (issue month, I–XII),
-``{month}``, ``{year}``, ``{unit_path}`` (e.g. ``POLSEK KOTA SELATAN/POLRESTA GORONTALO KOTA/POLDA
-GORONTALO``). The counter resets each year, so every pattern must contain ``{n}`` and ``{year}``.
+unit's pattern (the patterns and their check live with the unit: ``spkt.org.number_patterns``).
 """
 
 from __future__ import annotations
 
-import string
 from datetime import datetime
-
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from spkt.core.db import locked_get_or_create
 from spkt.core.models import DocumentCounter
@@ -20,35 +12,6 @@ from spkt.core.timeutil import local
 from spkt.org.models import Unit
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-FIELDS = frozenset({"n", "roman_month", "month", "year", "unit_path"})
-REQUIRED = frozenset({"n", "year"})
-
-# Observed national practice (DOMAIN.md §a, SKEP KEP/464/II/2021); a unit may override per type.
-DEFAULT_PATTERNS = {
-    "LP_A": "LP/A/{n}/{roman_month}/{year}/SPKT/{unit_path}",
-    "LP_B": "LP/B/{n}/{roman_month}/{year}/SPKT/{unit_path}",
-    "STTLP": "STTLP/{n}/{roman_month}/{year}/SPKT/{unit_path}",
-    "SKTLK": "SKTLK/{n}/{roman_month}/{year}/SPKT/{unit_path}",
-}
-
-
-def pattern_validate(pattern: str) -> None:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-    except ValueError as exc:
-        raise ValidationError(_("Pola nomor tidak valid: %(error)s") % {"error": exc}) from None
-    unknown = names - FIELDS
-    if unknown:
-        raise ValidationError(
-            _("Pola nomor memakai kolom yang tidak dikenal: %(names)s")
-            % {"names": ", ".join(sorted(unknown))}
-        )
-    missing = REQUIRED - names
-    if missing:
-        raise ValidationError(
-            _("Pola nomor wajib memuat: %(names)s")
-            % {"names": ", ".join("{" + n + "}" for n in sorted(missing))}
-        )
 
 
 def unit_path(unit: Unit, chain: list[Unit] | None = None) -> str:
@@ -59,7 +22,7 @@ def unit_path(unit: Unit, chain: list[Unit] | None = None) -> str:
 def number_format(
     *, unit: Unit, doc_type: str, n: int, issued_at: datetime, path: str | None = None
 ) -> str:
-    pattern = unit.number_patterns.get(doc_type) or DEFAULT_PATTERNS[doc_type]
+    pattern = unit.number_pattern(doc_type)
     when = local(issued_at)
     return pattern.format(
         n=n,

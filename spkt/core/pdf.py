@@ -7,6 +7,7 @@ import io
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 import segno
 import typst
@@ -20,7 +21,7 @@ _local = threading.local()
 
 def _compiler(template: str) -> typst.Compiler:
     # A warm compiler per template and thread: Typst caches fonts and parsed markup between calls.
-    compilers = getattr(_local, "compilers", None)
+    compilers: dict[str, typst.Compiler] | None = getattr(_local, "compilers", None)
     if compilers is None:
         compilers = _local.compilers = {}
     if template not in compilers:
@@ -30,14 +31,19 @@ def _compiler(template: str) -> typst.Compiler:
     return compilers[template]
 
 
-def render_pdf(template: str, data: dict) -> bytes:
-    return _compiler(template).compile(format="pdf", sys_inputs={"data": canonical_json(data)})
+def render_pdf(template: str, data: dict[str, Any]) -> bytes:
+    pdf = _compiler(template).compile(format="pdf", sys_inputs={"data": canonical_json(data)})
+    if not isinstance(pdf, bytes):  # a PDF is one document
+        raise TypeError(f"Typst returned {type(pdf).__name__} for a PDF")
+    return pdf
 
 
-def render_png(template: str, data: dict, *, ppi: int = 96) -> list[bytes]:
+def render_png(template: str, data: dict[str, Any], *, ppi: int = 96) -> list[bytes]:
     pages = _compiler(template).compile(
         format="png", ppi=ppi, sys_inputs={"data": canonical_json(data)}
     )
+    if pages is None:
+        raise TypeError("Typst returned no pages")
     return pages if isinstance(pages, list) else [pages]
 
 

@@ -27,7 +27,7 @@ def claim(
         status=sending, claimed_until__lt=now
     )
     with transaction.atomic():
-        taken = model.objects.filter(claimable, pk=pk).update(
+        taken = model._default_manager.filter(claimable, pk=pk).update(
             status=sending, claimed_until=now + hold
         )
     return bool(taken)

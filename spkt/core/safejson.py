@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
@@ -43,7 +44,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _walk(value: Any, fix) -> Any:
+def _walk(value: Any, fix: Callable[[str], str]) -> Any:
     # Recursion is bounded: the depth was checked before parsing.
     if isinstance(value, str):
         return fix(value)

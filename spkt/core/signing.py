@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.fernet import MultiFernet
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -37,7 +39,7 @@ def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _fernet_now():
+def _fernet_now() -> MultiFernet:
     return fernet(tuple(settings.NIK_ENCRYPTION_KEYS))
 
 
@@ -68,7 +70,7 @@ def signing_key(unit: Unit) -> Ed25519PrivateKey:
     )
 
 
-def sign(unit_or_key: Unit | Ed25519PrivateKey, payload: dict) -> tuple[str, str]:
+def sign(unit_or_key: Unit | Ed25519PrivateKey, payload: dict[str, Any]) -> tuple[str, str]:
     """Return (payload_b64, signature_b64) for the payload, signed with the unit's key (or the
     key ``signing_key`` returned)."""
     private = (
@@ -78,12 +80,15 @@ def sign(unit_or_key: Unit | Ed25519PrivateKey, payload: dict) -> tuple[str, str
     return b64(body), b64(private.sign(body))
 
 
-def verify_payload(public_key_b64: str, payload_b64: str, signature_b64: str) -> dict | None:
+def verify_payload(
+    public_key_b64: str, payload_b64: str, signature_b64: str
+) -> dict[str, Any] | None:
     """The payload if the signature holds, else None (malformed input included)."""
     try:
         body = unb64(payload_b64)
         Ed25519PublicKey.from_public_bytes(unb64(public_key_b64)).verify(unb64(signature_b64), body)
-        return json.loads(body)
+        payload = json.loads(body)
+        return payload if isinstance(payload, dict) else None
     except (InvalidSignature, ValueError, TypeError):
         return None
 

@@ -55,3 +55,10 @@ def tanggal(day: date) -> str:
 
 def hari(day: date) -> str:
     return HARI[day.weekday()]
+
+
+def waktu(moment: datetime) -> str:
+    """A moment in WITA as people read it: "Selasa, 1 Desember 2026 pukul 02.30 WITA"
+    (independent of the UI language, like ``tanggal``)."""
+    moment = local(moment) if timezone.is_aware(moment) else moment
+    return f"{hari(moment.date())}, {tanggal(moment.date())} pukul {moment:%H.%M} WITA"

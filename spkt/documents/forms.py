@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, When
+from django.db.models import Case, QuerySet, When
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
+from spkt.core import clock
 from spkt.core.dates import birth_date_valid, past_date_valid
 from spkt.core.nik import nik_validate
+from spkt.core.timeutil import local
 from spkt.documents.items import SKTLK_ITEM_LABELS, SKTLK_PAPERS
 from spkt.documents.lp import LpContent
 from spkt.documents.models import Classification, Gender, LpModel, Pasal, ProgressStage
 from spkt.documents.services import CitizenData, LostItem
-from spkt.org.models import Personnel, Unit
+from spkt.org.models import Kelurahan, Personnel, Unit
 
 CHOICE_ERROR = {"invalid_choice": _("Pilihan tidak valid.")}
 RELIGIONS = ["Islam", "Kristen", "Katolik", "Hindu", "Buddha", "Khonghucu", "Kepercayaan"]
@@ -47,7 +52,7 @@ class CitizenForm(forms.Form):
     )
     occupation = forms.CharField(label=_("Pekerjaan"), max_length=80, required=False)
     address = forms.CharField(label=_("Alamat"), max_length=255)
-    kelurahan = forms.ModelChoiceField(
+    kelurahan: forms.ModelChoiceField[Kelurahan] = forms.ModelChoiceField(
         label=_("Kelurahan"), queryset=None, required=False, error_messages=CHOICE_ERROR
     )
     phone = forms.RegexField(
@@ -58,9 +63,10 @@ class CitizenForm(forms.Form):
         error_messages={"invalid": _("Nomor telepon tidak valid.")},
     )
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kelurahan"].queryset = unit.kelurahan.all()
+        kelurahan = cast("forms.ModelChoiceField[Kelurahan]", self.fields["kelurahan"])
+        kelurahan.queryset = unit.kelurahan.all()
 
     def clean_nik(self) -> str:
         return nik_validate(self.cleaned_data["nik"])
@@ -92,7 +98,7 @@ class KeyedForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
@@ -104,7 +110,7 @@ def _clean_source(form: forms.Form) -> str:
         from spkt.documents.sources import source_parse
 
         source_parse(value)  # ValidationError "Asal dokumen tidak dikenal." otherwise
-    return value
+    return str(value)
 
 
 class SktlkForm(KeyedForm, CitizenForm):
@@ -127,7 +133,7 @@ class SktlkForm(KeyedForm, CitizenForm):
 
     with_papers = True
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, unit=unit, **kwargs)
         for kind, label in SKTLK_ITEM_LABELS.items():
             self.fields[f"item_{kind}"] = forms.BooleanField(label=label, required=False)
@@ -142,7 +148,7 @@ class SktlkForm(KeyedForm, CitizenForm):
                     label=SKTLK_PAPERS[kind], required=False
                 )
 
-    def item_rows(self) -> list[tuple]:
+    def item_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField | None]]:
         return [
             (
                 self[f"item_{k}"],
@@ -152,8 +158,8 @@ class SktlkForm(KeyedForm, CitizenForm):
             for k in SKTLK_ITEM_LABELS
         ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         if not any(data.get(f"item_{kind}") for kind in SKTLK_ITEM_LABELS):
             raise ValidationError(_("Pilih sedikitnya satu barang/surat yang hilang."))
         for kind, label in SKTLK_ITEM_LABELS.items():
@@ -190,7 +196,7 @@ class PublicSktlkForm(SktlkForm):
 
     with_papers = False
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["idempotency_key"], self.fields["prereg"], self.fields["source"]
         self.fields["kelurahan"].required = False
@@ -218,19 +224,86 @@ class LookupForm(forms.Form):
     )
 
 
-def pasal_choices():
+def pasal_choices() -> QuerySet[Pasal]:
     """Articles in force first (UU 1/2023 since 2 Jan 2026), special laws, then the old KUHP."""
     rank = Case(When(book="KUHP_2023", then=0), When(book="UU_LAIN", then=1), default=2)
     return Pasal.objects.filter(active=True).annotate(rank=rank).order_by("rank", "article")
 
 
+class PasalSelect(forms.SelectMultiple):
+    """The pasal multi-select. Each option carries what the page's type-ahead searches (article,
+    its old/new KUHP equivalent, title, book), so "362" finds both KUHP 362 and UU 1/2023 476;
+    without script it stays a plain multi-select."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        pasal = getattr(value, "instance", None)
+        if pasal is not None:
+            words = [pasal.article, pasal.equivalent, pasal.title, pasal.get_book_display()]
+            option["attrs"]["data-search"] = " ".join(w for w in words if w).lower()
+        return option
+
+
+class PasalChoices(ModelChoiceIterator):  # type: ignore[type-arg]  # not generic at run time
+    """The articles grouped by book (KUHP baru, other laws, KUHP lama) for the select without
+    script; validation still reads the queryset."""
+
+    def __iter__(self) -> Iterator[Any]:
+        groups: dict[str, list[Any]] = {}
+        for value, label in super().__iter__():
+            if isinstance(value, ModelChoiceIteratorValue):  # not the empty choice ("")
+                pasal = value.instance  # type: ignore[attr-defined]  # missing from django-stubs
+                groups.setdefault(pasal.get_book_display(), []).append((value, label))
+        yield from groups.items()
+
+
+class PasalField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # not generic at run time
+    widget = PasalSelect
+    iterator = PasalChoices
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", pasal_choices())
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _("Pasal tidak dikenal."),
+                "invalid_pk_value": _("Pasal tidak dikenal."),
+            },
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"size": 8, "data-pasal": ""})
+
+    def label_from_instance(self, obj: Pasal) -> str:
+        label = str(obj)
+        if obj.equivalent:
+            other = _("KUHP lama") if obj.book == "KUHP_2023" else _("KUHP baru")
+            label += f" ({other}: {obj.equivalent})"
+        return label
+
+
+PERSON_GENDERS = [("", "—"), ("Laki-laki", _("Laki-laki")), ("Perempuan", _("Perempuan"))]
+
+
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("Nama"), max_length=120, required=False)
     birth = forms.CharField(label=_("TTL / umur"), max_length=80, required=False)
-    gender = forms.CharField(label=_("Jenis kelamin"), max_length=20, required=False)
+    gender = forms.CharField(
+        label=_("Jenis kelamin"),
+        max_length=20,
+        required=False,
+        widget=forms.Select(choices=PERSON_GENDERS),
+    )
     occupation = forms.CharField(label=_("Pekerjaan"), max_length=80, required=False)
     address = forms.CharField(label=_("Alamat"), max_length=200, required=False)
     contact = forms.CharField(label=_("Kontak"), max_length=60, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Stored as text: a value written before the select (e.g. "L") is still offered.
+        known = {value for value, _label in PERSON_GENDERS}
+        current = str(self.initial.get("gender") or self.data.get(self.add_prefix("gender")) or "")
+        if current and current not in known:
+            self.fields["gender"].widget.choices = [*PERSON_GENDERS, (current, current)]
 
 
 PersonFormSet = forms.formset_factory(PersonForm, extra=2, max_num=10, validate_max=True)
@@ -245,7 +318,7 @@ class LpForm(KeyedForm, CitizenForm):
     classification = forms.ChoiceField(
         label=_("Klasifikasi"), choices=Classification.choices, error_messages=CHOICE_ERROR
     )
-    officer = forms.ModelChoiceField(
+    officer: forms.ModelChoiceField[Personnel] = forms.ModelChoiceField(
         label=_("Anggota Polri pelapor"), queryset=None, required=False, error_messages=CHOICE_ERROR
     )
     event_when = forms.DateTimeField(
@@ -272,25 +345,24 @@ class LpForm(KeyedForm, CitizenForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    offences = forms.ModelMultipleChoiceField(
-        label=_("Pasal yang disangkakan"),
-        queryset=pasal_choices(),
+    offences = PasalField(label=_("Pasal yang disangkakan"), required=False)
+    reporter_is_victim = forms.BooleanField(
+        label=_("Pelapor adalah korban"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        error_messages={
-            "invalid_choice": _("Pasal tidak dikenal."),
-            "invalid_pk_value": _("Pasal tidak dikenal."),
-        },
+        help_text=_("Korban pertama diisi dari data pelapor."),
     )
     prereg = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
     source = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     CITIZEN_FIELDS = ("name", "nik", "birth_place", "birth_date", "gender", "address")
 
-    def __init__(self, *args, unit: Unit, model: str, **kwargs) -> None:
+    def __init__(self, *args: Any, unit: Unit, model: str, **kwargs: Any) -> None:
         super().__init__(*args, unit=unit, **kwargs)
         self.initial.setdefault("model", model)
-        self.fields["officer"].queryset = Personnel.objects.filter(unit=unit, active=True)
+        officer = cast("forms.ModelChoiceField[Personnel]", self.fields["officer"])
+        officer.queryset = Personnel.objects.filter(unit=unit, active=True)
+        # The picker offers no future moment (WITA, as the input shows it).
+        self.fields["event_when"].widget.attrs["max"] = f"{local(clock.now()):%Y-%m-%dT%H:%M}"
         if (self.data.get("model") if self.is_bound else model) == LpModel.A:
             for name in self.CITIZEN_FIELDS:
                 self.fields[name].required = False
@@ -303,10 +375,14 @@ class LpForm(KeyedForm, CitizenForm):
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
-        return all([valid, *(fs.is_valid() for fs in self.people.values())])
+        checked = [fs.is_valid() for fs in self.people.values()]  # each list shows its errors
+        people = all(checked)
+        if self.is_bound and not people:
+            self.add_error(None, _("Periksa data terlapor, korban dan saksi yang ditandai merah."))
+        return valid and people
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         if data.get("model") == LpModel.A and not data.get("officer"):
             self.add_error("officer", _("Pilih anggota Polri yang melaporkan."))
         return data
@@ -336,6 +412,8 @@ class LpForm(KeyedForm, CitizenForm):
             actions=d["actions"].splitlines(),
             offences=list(d["offences"]),
             source=d.get("source", ""),
+            reporter_is_victim=model == LpModel.B and bool(d.get("reporter_is_victim")),
+            prereg=d.get("prereg", ""),
         )
 
     clean_source = _clean_source
@@ -345,15 +423,7 @@ class ReviewForm(forms.Form):
     recommendation = forms.CharField(
         label=_("Rekomendasi gelar awal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    offences = forms.ModelMultipleChoiceField(
-        label=_("Pasal yang direkomendasikan"),
-        queryset=pasal_choices(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        error_messages={
-            "invalid_choice": _("Pasal tidak dikenal."),
-            "invalid_pk_value": _("Pasal tidak dikenal."),
-        },
-    )
+    offences = PasalField(label=_("Pasal yang direkomendasikan"))
 
 
 class ProgressForm(forms.Form):

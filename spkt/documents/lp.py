@@ -3,9 +3,9 @@ issue, then Reskrim's progress notes that the reporter follows with a tracking c
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from spkt.core import clock
 from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
+from spkt.core.codes import tracking_code
 from spkt.core.ledger import ledger_append
 from spkt.core.publicurl import public_url
 from spkt.core.timeutil import hari, local, tanggal
@@ -24,11 +25,13 @@ from spkt.documents.models import (
     DocType,
     Document,
     DraftStatus,
+    Gender,
     LaporanDraft,
     LpModel,
     Pasal,
     ProgressStage,
 )
+from spkt.documents.prereg import prereg_mark_used
 from spkt.documents.services import (
     PROGRESS,
     CitizenData,
@@ -41,12 +44,12 @@ from spkt.documents.services import (
     reporter_block,
 )
 from spkt.documents.sources import source_issued, source_prefill
-from spkt.dutylog.models import MutasiCategory
+from spkt.dutylog.models import MutasiCategory, Shift
 from spkt.dutylog.services import mutasi_append
 from spkt.org.models import Personnel, Role, Unit, User
 
 PERSON_KEYS = ("name", "birth", "gender", "occupation", "address", "contact")
-TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+PEOPLE_LISTS = ("reported", "victims", "witnesses")  # terlapor, korban, saksi in the draft's data
 
 
 @dataclass
@@ -61,16 +64,53 @@ class LpContent:
     account: str
     citizen: CitizenData | None = None
     officer: Personnel | None = None
-    reported: list[dict] = field(default_factory=list)
-    victims: list[dict] = field(default_factory=list)
-    witnesses: list[dict] = field(default_factory=list)
+    reported: list[dict[str, Any]] = field(default_factory=list)
+    victims: list[dict[str, Any]] = field(default_factory=list)
+    witnesses: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     offences: list[Pasal] = field(default_factory=list)
     source: str = ""  # where the desk started it (spkt.documents.sources): issuing follows it
+    reporter_is_victim: bool = False  # model B: the reporter is the (first) victim
+    prereg: str = ""  # the citizen's pre-registration code, used up by this draft
 
 
-def _people(rows: list[dict]) -> list[dict]:
+def reporter_person(citizen: CitizenData) -> dict[str, Any]:
+    """The model-B reporter as a row of the people lists (terlapor/korban/saksi)."""
+    birth = ", ".join(
+        part
+        for part in (
+            citizen.birth_place.strip(),
+            tanggal(citizen.birth_date) if citizen.birth_date else "",
+        )
+        if part
+    )
+    with book_language():
+        gender = str(Gender(citizen.gender).label) if citizen.gender in Gender.values else ""
+    return {
+        "name": citizen.name,
+        "birth": birth,
+        "gender": gender,
+        "occupation": citizen.occupation or "",
+        "address": citizen.address,
+        "contact": citizen.phone or "",
+    }
+
+
+def _victims(content: LpContent) -> list[dict[str, Any]]:
+    """The victims as written; "pelapor adalah korban" puts the reporter first (and once: a row
+    the page's script already filled from the reporter is the same person)."""
+    victims = _people(content.victims)
+    if content.model != LpModel.B or not content.reporter_is_victim or content.citizen is None:
+        return victims
+    reporter = _people([reporter_person(content.citizen)])
+    if not reporter:
+        return victims
+    name = reporter[0]["name"].casefold()
+    return reporter + [v for v in victims if v["name"].casefold() != name]
+
+
+def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     cleaned = []
     for row in rows:
         person = {k: str(row.get(k, "") or "").strip()[:200] for k in PERSON_KEYS}
@@ -112,19 +152,21 @@ def lp_draft_save(
         if draft.status == DraftStatus.ISSUED:
             raise ValidationError(_("LP ini sudah diterbitkan dan tidak dapat diubah."))
     person = citizen_upsert(unit=unit, data=content.citizen) if content.citizen else None
-    data = {
+    data: dict[str, Any] = {
         "event": {
             "when": local(content.event_when).isoformat(),
             "where": content.event_where.strip(),
             "what": content.event_what.strip(),
         },
         "reported": _people(content.reported),
-        "victims": _people(content.victims),
+        "victims": _victims(content),
         "witnesses": _people(content.witnesses),
         "account": content.account.strip(),
         "evidence": [e.strip() for e in content.evidence if e.strip()],
         "actions": [a.strip() for a in content.actions if a.strip()],
     }
+    if content.model == LpModel.B and content.reporter_is_victim:
+        data["reporter_is_victim"] = True
     if draft is not None and draft.data.get("replaces"):
         data["replaces"] = draft.data["replaces"]
     source = content.source or (draft.data.get("source", "") if draft is not None else "")
@@ -142,6 +184,8 @@ def lp_draft_save(
     draft.reviewed_by, draft.reviewed_at, draft.recommendation = None, None, ""
     draft.save()
     draft.offences.set(content.offences)
+    if content.prereg:  # in this transaction: a draft that is not saved leaves the code usable
+        prereg_mark_used(unit=unit, code=content.prereg, document=None)
     audit_log(action="document.lp.draft_saved", actor=actor, unit=unit, target=draft)
     return draft
 
@@ -170,7 +214,7 @@ def lp_review(
 
 
 @book_language()  # printed on the LP and quoted in the book
-def _offence_rows(draft: LaporanDraft) -> list[dict]:
+def _offence_rows(draft: LaporanDraft) -> list[dict[str, Any]]:
     return [
         {"book": p.get_book_display(), "article": p.article, "title": p.title}
         for p in draft.offences.order_by("book", "article")
@@ -183,11 +227,15 @@ def _event_when(draft: LaporanDraft) -> str:
 
 
 @book_language()  # printed on the LP
-def _reporter(draft: LaporanDraft) -> tuple[str, dict, str]:
+def _reporter(draft: LaporanDraft) -> tuple[str, dict[str, Any], str]:
     if draft.model == LpModel.B:
+        if draft.citizen is None:  # lp_draft_save keeps a model B draft's reporter
+            raise ValueError("an LP model B draft without its reporter")
         block = reporter_block(draft.citizen)
         return "citizen", block, block["name"]
     officer = draft.officer
+    if officer is None:  # lp_draft_save keeps a model A draft's officer
+        raise ValueError("an LP model A draft without its officer")
     return (
         "officer",
         {
@@ -198,10 +246,6 @@ def _reporter(draft: LaporanDraft) -> tuple[str, dict, str]:
         },
         officer.name.upper(),
     )
-
-
-def new_tracking_code() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
 
 
 def lp_issue(*, actor: User, draft: LaporanDraft, idempotency_key: str) -> Document:
@@ -234,11 +278,13 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
     shift, chain = desk_context(unit, now)
     kind, reporter, sign_name = _reporter(draft)
     doc_type = DocType.LP_B if draft.model == LpModel.B else DocType.LP_A
-    code = new_tracking_code() if draft.model == LpModel.B else ""
+    code = tracking_code() if draft.model == LpModel.B else ""
     with book_language():
         review = None
         if draft.model == LpModel.B:
             reviewer = draft.reviewed_by
+            if reviewer is None or draft.reviewed_at is None:  # checked above: REVIEWED
+                raise ValueError("a reviewed LP draft without its review")
             name = (
                 reviewer.personnel.__str__()
                 if hasattr(reviewer, "personnel")
@@ -250,7 +296,7 @@ def _lp_issue(*, actor: User, draft: LaporanDraft, key: str) -> Document:
                 "recommendation": draft.recommendation,
             }
 
-        def build_lp(issue: Issue) -> dict:
+        def build_lp(issue: Issue) -> dict[str, Any]:
             return {
                 "title": "LAPORAN POLISI",
                 "model": draft.model,
@@ -348,9 +394,9 @@ def _issue_sttlp(
     actor: User,
     lp: Document,
     draft: LaporanDraft,
-    shift,
-    chain,
-    now,
+    shift: Shift,
+    chain: list[Unit],
+    now: datetime,
     key: str,
 ) -> Document:
     reported = ", ".join(p["name"] for p in draft.data["reported"]) or "Belum diketahui"
@@ -358,7 +404,7 @@ def _issue_sttlp(
         reported = reported[:197] + "..."
     account = draft.data["account"]
 
-    def build(issue: Issue) -> dict:
+    def build(issue: Issue) -> dict[str, Any]:
         return {
             "title": "SURAT TANDA TERIMA LAPORAN POLISI",
             "reporter": lp.snapshot["reporter"],

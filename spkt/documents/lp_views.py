@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from spkt.core.permissions import Action, acting_unit, can, require, visible_units
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import messages_text
 from spkt.documents import lp, prereg, selectors
 from spkt.documents.forms import LpForm, ProgressForm, ReviewForm
 from spkt.documents.models import (
-    CaseProgress,
     DocType,
     Document,
     DraftStatus,
@@ -28,21 +27,17 @@ from spkt.documents.models import (
     LpModel,
 )
 from spkt.documents.views import initial_from_source
+from spkt.org.models import Unit
+from spkt.org.permissions import Action, acting_unit, can, require
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 
 
-def _draft_or_404(request: HttpRequest, pk: int) -> LaporanDraft:
-    draft = (
-        LaporanDraft.objects.filter(pk=pk, unit__in=visible_units(request.user))
-        .select_related("unit", "citizen", "officer", "reviewed_by", "document")
-        .first()
-    )
-    if draft is None:
-        raise Http404
-    return draft
+def _draft_or_404(request: DeskRequest, pk: int) -> LaporanDraft:
+    return selectors.lp_draft_get(user=request.user, pk=pk)
 
 
-def _draft_initial(draft: LaporanDraft) -> dict:
+def _draft_initial(draft: LaporanDraft) -> dict[str, Any]:
     data = draft.data
     initial = {
         "model": draft.model,
@@ -59,6 +54,7 @@ def _draft_initial(draft: LaporanDraft) -> dict:
         "victims": data["victims"],
         "witnesses": data["witnesses"],
         "source": data.get("source", ""),
+        "reporter_is_victim": bool(data.get("reporter_is_victim")),
     }
     if draft.citizen:
         c = draft.citizen
@@ -76,9 +72,9 @@ def _draft_initial(draft: LaporanDraft) -> dict:
     return initial
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def lp_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def lp_edit(request: DeskRequest, pk: int | None = None) -> HttpResponse:
     unit = acting_unit(request.user)
     require(request.user, Action.LP_WRITE, unit)
     draft = _draft_or_404(request, pk) if pk else None
@@ -93,13 +89,12 @@ def lp_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             found = prereg.prereg_open(unit=unit, code=code, actor=request.user, request=request)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, messages_text(exc))
         else:
             initial = prereg.prereg_lp_initial(found)
     if draft is None:
         initial.update(initial_from_source(request, unit))
-    issued = draft is not None and draft.status == DraftStatus.ISSUED
-    if issued:
+    if draft is not None and draft.status == DraftStatus.ISSUED:
         return _issued_lp_page(request, draft, unit, model, initial)
     if request.method == "GET" and draft is not None and draft.citizen:
         initial["nik"] = selectors.citizen_nik_for_edit(
@@ -115,20 +110,18 @@ def lp_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            if form.cleaned_data.get("prereg"):
-                prereg.prereg_mark_used(unit=unit, code=form.cleaned_data["prereg"], document=None)
             messages.success(request, _("Konsep LP disimpan."))
             return redirect("documents:lp-draft", pk=saved.pk)
     return render(
         request,
         "documents/lp_form.html",
-        {"form": form, "draft": draft, "unit": unit},
+        {"form": form, "draft": draft, "unit": unit, "issued": False},
         status=400 if request.method == "POST" else 200,
     )
 
 
 def _issued_lp_page(
-    request: HttpRequest, draft: LaporanDraft, unit, model: str, initial: dict
+    request: DeskRequest, draft: LaporanDraft, unit: Unit, model: str, initial: dict[str, Any]
 ) -> HttpResponse:
     """An issued LP is not edited (it is reissued from its document page): its form is shown
     read-only with the masked NIK, as on the printed LP (ADR 0009), and nothing is unmasked."""
@@ -149,8 +142,8 @@ def _issued_lp_page(
     )
 
 
-@login_required
-def lp_draft(request: HttpRequest, pk: int) -> HttpResponse:
+@desk_login_required
+def lp_draft(request: DeskRequest, pk: int) -> HttpResponse:
     draft = _draft_or_404(request, pk)
     require(request.user, Action.DOCUMENT_VIEW, draft.unit)
     return render(
@@ -163,22 +156,24 @@ def lp_draft(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": can(request.user, Action.LP_REVIEW, draft.unit),
             "review_form": ReviewForm(initial={"offences": list(draft.offences.all())}),
             "issue_key": uuid.uuid4().hex,
-            "event_when": _when(draft.data.get("event", {}).get("when")),
+            "people": {key: _people_rows(draft.data.get(key, [])) for key in lp.PEOPLE_LISTS},
+            "reporter_is_victim": bool(draft.data.get("reporter_is_victim")),
         },
     )
 
 
-def _when(value) -> datetime | None:
-    """The draft's event time (ISO 8601 in the JSON) as a datetime the page formats."""
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
+def _people_rows(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """A people list of the draft as the page shows it: the name, then what else is known."""
+    details = [k for k in lp.PERSON_KEYS if k != "name"]
+    return [
+        {"name": row.get("name", ""), "details": ", ".join(row[k] for k in details if row.get(k))}
+        for row in rows
+    ]
 
 
-@login_required
+@desk_login_required
 @require_POST
-def lp_review(request: HttpRequest, pk: int) -> HttpResponse:
+def lp_review(request: DeskRequest, pk: int) -> HttpResponse:
     draft = _draft_or_404(request, pk)
     require(request.user, Action.LP_REVIEW, draft.unit)
     form = ReviewForm(request.POST)
@@ -191,62 +186,49 @@ def lp_review(request: HttpRequest, pk: int) -> HttpResponse:
                 offences=list(form.cleaned_data["offences"]),
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, messages_text(exc))
         else:
             messages.success(request, _("Gelar awal dicatat."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("documents:lp-draft", pk=draft.pk)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def lp_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def lp_issue(request: DeskRequest, pk: int) -> HttpResponse:
     draft = _draft_or_404(request, pk)
     require(request.user, Action.LP_WRITE, draft.unit)
     key = request.POST.get("idempotency_key", "")
     try:
         doc = lp.lp_issue(actor=request.user, draft=draft, idempotency_key=key)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, messages_text(exc))
         return redirect("documents:lp-draft", pk=draft.pk)
     messages.success(request, _("Dokumen %(number)s diterbitkan.") % {"number": doc.number})
     return redirect("documents:detail", pk=doc.pk)
 
 
-@login_required
-def reskrim_queue(request: HttpRequest) -> HttpResponse:
+@desk_login_required
+def reskrim_queue(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.RESKRIM_QUEUE, unit)
-    waiting = (
-        LaporanDraft.objects.filter(unit=unit, model=LpModel.B, status=DraftStatus.DRAFT)
-        .select_related("citizen", "created_by")
-        .order_by("created_at")
-    )
-    reports = (
-        Document.objects.filter(unit=unit, doc_type__in=[DocType.LP_A, DocType.LP_B])
-        .select_related("void")
-        .prefetch_related(
-            Prefetch("progress", queryset=CaseProgress.objects.order_by("-at", "-pk"))
-        )
-        .order_by("-issued_at")[:100]
-    )
     return render(
         request,
         "documents/reskrim.html",
         {
             "unit": unit,
-            "waiting": list(waiting),
-            "reports": list(reports),
+            "waiting": list(selectors.lp_drafts_awaiting_review(unit=unit)),
+            "reports": selectors.lp_reports(unit=unit),
             "can_review": can(request.user, Action.LP_REVIEW, unit),
             "form": ProgressForm(),
         },
     )
 
 
-@login_required
+@desk_login_required
 @require_POST
-def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_add(request: DeskRequest, pk: int) -> HttpResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.LP_REVIEW, doc.unit)
     form = ProgressForm(request.POST)
@@ -254,11 +236,11 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             lp.progress_add(actor=request.user, lp=doc, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, messages_text(exc))
         else:
             messages.success(request, _("Perkembangan perkara dicatat."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(f"{reverse('documents:reskrim')}?unit={doc.unit_id}")
 
 
@@ -275,13 +257,17 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     )
     if doc is None:
         return render(request, "portal/track.html", {"doc": None}, status=404)
-    notes = list(doc.progress.order_by("at", "pk").values("at", "stage", "public_note"))
+    # Each line with its stage and date (issue 12, item 5); only what the reporter may read.
+    notes = [
+        {"at": p.at, "stage": p.stage, "label": p.get_stage_display(), "note": p.public_note}
+        for p in doc.progress.order_by("at", "pk").only("at", "stage", "public_note")
+    ]
     return render(request, "portal/track.html", {"doc": doc, "notes": notes})
 
 
-@login_required
+@desk_login_required
 @require_POST
-def lp_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+def lp_reissue(request: DeskRequest, pk: int) -> HttpResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.DOCUMENT_VOID, doc.unit)
     try:
@@ -289,7 +275,7 @@ def lp_reissue(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, old=doc, reason=request.POST.get("reason", "")[:500]
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, messages_text(exc))
         return redirect("documents:detail", pk=doc.pk)
     messages.success(
         request,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from spkt.core.models import AppendOnlyModel
+from spkt.core.models import AppendOnlyModel, LedgerHead
 
 
 class DocType(models.TextChoices):
@@ -88,6 +88,9 @@ class Document(AppendOnlyModel):
     ledger_entry = models.OneToOneField(
         "core.LedgerEntry", on_delete=models.PROTECT, related_name="+"
     )
+    # Not a column. Set while issuing (services.issue_document): the ledger head locked for the
+    # issue, held until commit.
+    book_head: LedgerHead
 
     class Meta:
         verbose_name = _("dokumen")
@@ -122,7 +125,7 @@ class DocumentFile(models.Model):
     rendered_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.pdf.name
+        return self.pdf.name or ""
 
 
 class DocumentVoid(AppendOnlyModel):

@@ -4,15 +4,17 @@ and issues — the desk types almost nothing."""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from spkt.core import clock
+from spkt.core import clock, codes
 from spkt.core.audit import audit_log
 from spkt.core.nik import nik_decrypt, nik_encrypt, nik_mask, nik_validate
 from spkt.documents.items import SKTLK_ITEM_LABELS
@@ -20,8 +22,17 @@ from spkt.documents.models import Citizen, Document, PreRegistration
 from spkt.documents.services import CitizenData
 from spkt.org.models import Unit, User
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PREREG_CODE_LENGTH = 8
 VALID_FOR = timedelta(days=7)
+# Other codes a citizen holds that lead to a pre-registration, registered by the apps above
+# (intake: a kiosk ticket's tracking code carries the pre-registration filled from its QR; issue
+# 12, item 2 — one code for the citizen). Each takes (unit, code) and returns one or None.
+CODE_LOOKUPS: list[Callable[[Unit, str], PreRegistration | None]] = []
+
+
+def register_code_lookup(lookup: Callable[[Unit, str], PreRegistration | None]) -> None:
+    if lookup not in CODE_LOOKUPS:
+        CODE_LOOKUPS.append(lookup)
 
 
 def prereg_create(
@@ -29,8 +40,8 @@ def prereg_create(
     unit: Unit,
     kind: str,
     citizen: CitizenData,
-    items: list[dict] | None = None,
-    event: dict | None = None,
+    items: list[dict[str, Any]] | None = None,
+    event: dict[str, Any] | None = None,
 ) -> PreRegistration:
     nik = nik_validate(citizen.nik)
     if kind == "SKTLK":
@@ -49,7 +60,7 @@ def prereg_create(
     }
     now = clock.now()
     for _attempt in range(5):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        code = codes.random_code(PREREG_CODE_LENGTH)
         try:
             with transaction.atomic():
                 return PreRegistration.objects.create(
@@ -67,16 +78,23 @@ def prereg_create(
     raise RuntimeError("could not allocate a pre-registration code")
 
 
-def _jsonable(data: dict) -> dict:
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     from spkt.core.canonical import normalise
 
-    return normalise(data)
+    normalised: dict[str, Any] = normalise(data)
+    return normalised
 
 
-def prereg_open(*, unit: Unit, code: str, actor: User, request=None) -> PreRegistration:
+def prereg_open(
+    *, unit: Unit, code: str, actor: User, request: HttpRequest | None = None
+) -> PreRegistration:
     """The desk opens a pre-registration by its code; the full NIK it reveals is audit-logged."""
     code = code.strip().upper()
     prereg = PreRegistration.objects.filter(unit=unit, code=code).first()
+    for lookup in CODE_LOOKUPS:  # another code the citizen holds (a kiosk ticket's)
+        if prereg is not None:
+            break
+        prereg = lookup(unit, code)
     if prereg is None:
         raise ValidationError(_("Kode pra-registrasi tidak ditemukan di satuan ini."))
     if prereg.used_at is not None:
@@ -94,7 +112,7 @@ def prereg_open(*, unit: Unit, code: str, actor: User, request=None) -> PreRegis
     return prereg
 
 
-def prereg_initial(prereg: PreRegistration) -> dict:
+def prereg_initial(prereg: PreRegistration) -> dict[str, Any]:
     """Initial values for the desk form."""
     citizen = prereg.data["citizen"]
     initial = {
@@ -117,7 +135,9 @@ def prereg_mark_used(*, unit: Unit, code: str, document: Document | None) -> Non
     )
 
 
-def citizen_lookup(*, unit: Unit, query: str, actor: User, request=None) -> dict | None:
+def citizen_lookup(
+    *, unit: Unit, query: str, actor: User, request: HttpRequest | None = None
+) -> dict[str, Any] | None:
     """A returning citizen, found by NIK (keyed hash) or phone, as initial form values. Showing
     the decrypted NIK is audit-logged."""
     from spkt.core.nik import nik_hash
@@ -135,7 +155,7 @@ def citizen_lookup(*, unit: Unit, query: str, actor: User, request=None) -> dict
     return citizen_initial(citizen=person, actor=actor, via="lookup", request=request)
 
 
-def prereg_lp_initial(prereg: PreRegistration) -> dict:
+def prereg_lp_initial(prereg: PreRegistration) -> dict[str, Any]:
     """Initial values for the desk's LP model B form from a portal pre-registration."""
     citizen = prereg.data["citizen"]
     event = prereg.data.get("event") or {}
@@ -152,10 +172,8 @@ def prereg_lp_initial(prereg: PreRegistration) -> dict:
     }
 
 
-def _local(value: str | None):
+def _local(value: str | None) -> datetime | None:
     """A stored ISO moment as local (WITA) time, as the datetime-local input wants it."""
-    from datetime import datetime
-
     from spkt.core.timeutil import local
 
     if not value:
@@ -168,7 +186,9 @@ def _local(value: str | None):
     return local(moment).replace(tzinfo=None)
 
 
-def citizen_initial(*, citizen: Citizen, actor: User, via: str, request=None) -> dict:
+def citizen_initial(
+    *, citizen: Citizen, actor: User, via: str, request: HttpRequest | None = None
+) -> dict[str, Any]:
     """Initial form values for a known citizen; the decrypted NIK shown is audit-logged."""
     audit_log(
         action="citizen.nik.unmasked",

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from spkt.core.audit import audit_log
-from spkt.core.permissions import Action, require, visible_units
+from spkt.core.decorators import desk_login_required
 from spkt.core.timeutil import today
-from spkt.documents.registers import (
+from spkt.documents.models import Document
+from spkt.documents.registers.exports import export_csv, export_xlsx
+from spkt.documents.registers.forms import RegisterFilterForm
+from spkt.documents.registers.selectors import (
     REGISTER_KINDS,
     REGISTER_TITLES,
-    RegisterFilterForm,
-    export_csv,
-    export_xlsx,
+    RegisterFilters,
     register_entries,
     register_rows,
 )
+from spkt.org.models import Unit
+from spkt.org.permissions import Action, require, visible_units
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 
 PAGE_SIZE = 50
@@ -34,9 +38,9 @@ EXPORT_TYPES = {
 }
 
 
-@login_required
+@desk_login_required
 @require_GET
-def register(request: HttpRequest, kind: str) -> HttpResponse:
+def register(request: DeskRequest, kind: str) -> HttpResponse:
     if kind not in REGISTER_KINDS:
         raise Http404
     unit = unit_selected(request)
@@ -72,7 +76,15 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "documents/register.html", context)
 
 
-def _export(request: HttpRequest, *, unit, kind: str, rows, fmt: str, filters) -> HttpResponse:
+def _export(
+    request: DeskRequest,
+    *,
+    unit: Unit,
+    kind: str,
+    rows: QuerySet[Document],
+    fmt: str,
+    filters: RegisterFilters,
+) -> HttpResponse:
     total = rows.count()
     if total > EXPORT_MAX_ROWS:
         messages.error(

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
-from django.http import Http404
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from spkt.core.models import LedgerEntry
-from spkt.core.permissions import visible_units
 from spkt.core.timeutil import today
-from spkt.documents.models import Document, DocumentVoid
+from spkt.documents.models import (
+    CaseProgress,
+    Citizen,
+    DocType,
+    Document,
+    DocumentVoid,
+    DraftStatus,
+    LaporanDraft,
+    LpModel,
+)
+from spkt.org.models import Unit, User
+from spkt.org.permissions import visible_units
+
+if TYPE_CHECKING:
+    from spkt.dutylog.models import Shift
+    from spkt.org.models import Unit
 
 STATUS_LABELS = {
     "valid": _("Sah"),
@@ -23,18 +38,18 @@ STATUS_LABELS = {
 }
 
 
-def documents_visible(*, user) -> QuerySet[Document]:
+def documents_visible(*, user: User) -> QuerySet[Document]:
     return Document.objects.filter(unit__in=visible_units(user))
 
 
-def document_list(*, user, unit=None) -> QuerySet[Document]:
+def document_list(*, user: User, unit: Unit | None = None) -> QuerySet[Document]:
     qs = documents_visible(user=user).select_related("unit", "issued_by", "void", "file")
     if unit is not None:
         qs = qs.filter(unit=unit)
     return qs.order_by("-issued_at", "-pk")
 
 
-def document_get(*, user, pk: int) -> Document:
+def document_get(*, user: User, pk: int) -> Document:
     doc = (
         documents_visible(user=user)
         .select_related("unit", "issued_by", "void", "file", "replaces", "parent")
@@ -46,7 +61,7 @@ def document_get(*, user, pk: int) -> Document:
     return doc
 
 
-def documents_between(*, unit, start: datetime, end: datetime) -> QuerySet[Document]:
+def documents_between(*, unit: Unit, start: datetime, end: datetime) -> QuerySet[Document]:
     return (
         Document.objects.filter(unit=unit, issued_at__gte=start, issued_at__lt=end)
         .select_related("issued_by", "void")
@@ -97,7 +112,9 @@ def _ledger_agrees(doc: Document) -> bool:
     return void is None or record_problem(void, void.ledger_entry) is None
 
 
-def citizen_nik_for_edit(citizen, *, actor, request=None) -> str:
+def citizen_nik_for_edit(
+    citizen: Citizen, *, actor: User, request: HttpRequest | None = None
+) -> str:
     """The full NIK, for a form that must carry it; every such view is audit-logged."""
     from spkt.core.audit import audit_log
     from spkt.core.nik import nik_decrypt
@@ -111,3 +128,72 @@ def citizen_nik_for_edit(citizen, *, actor, request=None) -> str:
         request=request,
     )
     return nik_decrypt(citizen.nik_encrypted)
+
+
+# --- The desk's work list (issue 12, item 3) ---------------------------------------------------
+def lp_drafts_open(*, unit: Unit) -> QuerySet[LaporanDraft]:
+    """The unit's LP drafts not yet reviewed: model B waits for Reskrim's gelar awal, model A
+    for the desk to issue it. Oldest first: the longest wait is the first to chase."""
+    return (
+        LaporanDraft.objects.filter(unit=unit, status=DraftStatus.DRAFT)
+        .select_related("citizen", "created_by__personnel")
+        .order_by("created_at", "pk")
+    )
+
+
+def lp_drafts_reviewed(*, unit: Unit) -> QuerySet[LaporanDraft]:
+    """Drafts Reskrim has reviewed and the desk has not issued yet, newest review first."""
+    return (
+        LaporanDraft.objects.filter(unit=unit, status=DraftStatus.REVIEWED)
+        .select_related("citizen", "reviewed_by__personnel")
+        .order_by("-reviewed_at", "-pk")
+    )
+
+
+def documents_to_hand_over(
+    *, unit: Unit, shift: Shift | None = None, since: datetime | None = None
+) -> QuerySet[Document]:
+    """Documents issued in the shift on duty (or since a moment when no shift is open), not
+    voided: the papers the desk prints, has signed and hands to the citizen."""
+    qs = Document.objects.filter(unit=unit, void__isnull=True)
+    if shift is not None:
+        qs = qs.filter(shift=shift)
+    elif since is not None:
+        qs = qs.filter(issued_at__gte=since)
+    else:
+        return qs.none()
+    return qs.select_related("file").order_by("-issued_at", "-pk")
+
+
+# --- Laporan Polisi: one read per object, within the units the user may see --------------------
+def lp_draft_get(*, user: User, pk: int) -> LaporanDraft:
+    """An LP draft of a unit the user may see, or 404."""
+    draft = (
+        LaporanDraft.objects.filter(pk=pk, unit__in=visible_units(user))
+        .select_related("unit", "citizen", "officer", "reviewed_by", "created_by", "document")
+        .first()
+    )
+    if draft is None:
+        raise Http404
+    return draft
+
+
+def lp_drafts_awaiting_review(*, unit: Unit) -> QuerySet[LaporanDraft]:
+    """Model-B drafts waiting for Reskrim's gelar awal, oldest first (the Reskrim queue)."""
+    return (
+        LaporanDraft.objects.filter(unit=unit, model=LpModel.B, status=DraftStatus.DRAFT)
+        .select_related("citizen", "created_by")
+        .order_by("created_at")
+    )
+
+
+def lp_reports(*, unit: Unit, limit: int = 100) -> list[Document]:
+    """The unit's issued Laporan Polisi, newest first, with their progress notes."""
+    return list(
+        Document.objects.filter(unit=unit, doc_type__in=[DocType.LP_A, DocType.LP_B])
+        .select_related("void")
+        .prefetch_related(
+            Prefetch("progress", queryset=CaseProgress.objects.order_by("-at", "-pk"))
+        )
+        .order_by("-issued_at")[:limit]
+    )

@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -44,13 +44,12 @@ from spkt.documents.sources import source_issued
 from spkt.dutylog.models import MutasiCategory, Shift, ShiftStatus
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.dutylog.services import book_lock, categories_for, mutasi_append, shift_current
-from spkt.org.models import Unit, User
-from spkt.reports.ikm.services import invitation_attach, invitation_for_document, survey_url
+from spkt.org.models import Personnel, Unit, User
 
 T = TypeVar("T")
 
 
-def document_payload(doc: Document) -> dict:
+def document_payload(doc: Document) -> dict[str, Any]:
     payload = {
         "type": "document",
         "unit": doc.unit_id,  # since ADR 0032; older entries lack it and still verify
@@ -77,7 +76,7 @@ def document_payload(doc: Document) -> dict:
     return payload
 
 
-def void_payload(void: DocumentVoid) -> dict:
+def void_payload(void: DocumentVoid) -> dict[str, Any]:
     return {
         "type": "document.void",
         "unit": void.document.unit_id,  # since ADR 0032
@@ -88,7 +87,7 @@ def void_payload(void: DocumentVoid) -> dict:
     }
 
 
-def progress_payload(note: CaseProgress) -> dict:
+def progress_payload(note: CaseProgress) -> dict[str, Any]:
     return {
         "type": "document.progress",
         "unit": note.document.unit_id,
@@ -176,7 +175,7 @@ def citizen_upsert(*, unit: Unit, data: CitizenData) -> Citizen:
 
 
 @book_language()  # printed on documents
-def reporter_block(person: Citizen) -> dict:
+def reporter_block(person: Citizen) -> dict[str, Any]:
     return {
         "name": person.name.upper(),
         "nik_masked": person.nik_masked,
@@ -187,18 +186,6 @@ def reporter_block(person: Citizen) -> dict:
         "occupation": person.occupation,
         "address": person.address,
         "phone": person.phone,
-    }
-
-
-def letterhead(unit: Unit, chain: list[Unit] | None = None) -> dict:
-    chain = chain if chain is not None else unit.ancestors_and_self()
-    return {
-        "lines": ["KEPOLISIAN NEGARA REPUBLIK INDONESIA", *(u.letterhead_name for u in chain)],
-        "address": unit.address,
-        "phone": unit.phone,
-        "unit_name": unit.name,
-        "city": unit.city,
-        "head_title": unit.head_title,
     }
 
 
@@ -222,17 +209,22 @@ class Issue:
     def today(self) -> date:
         return local(self.now).date()
 
-    def common(self) -> dict:
+    def _signer(self) -> Personnel:
+        if self.shift.ka_spkt is None:  # _check_signer refused such a shift before the issue
+            raise ValueError("a shift without its Ka SPKT cannot sign")
+        return self.shift.ka_spkt
+
+    def common(self) -> dict[str, Any]:
         today = self.today
         unit = self.unit
         return {
             "number": self.number,
-            "letterhead": letterhead(unit, self.chain),
+            "letterhead": unit.letterhead(self.chain),
             "issued_day": hari(today),
             "issued_date": tanggal(today),
             "issued_time": local(self.now).strftime("%H.%M"),
             "place_date": f"{unit.city or unit.name}, {tanggal(today)}",
-            "signer": self.shift.ka_spkt.signature(post="KA SPKT"),
+            "signer": self._signer().signature(post="KA SPKT"),
             "on_behalf": f"a.n. {unit.head_title}" if unit.head_title else "",
         }
 
@@ -266,6 +258,30 @@ def _shift_under_lock(unit: Unit, shift: Shift, now: datetime) -> Shift:
     return shift
 
 
+# --- What other apps add to a document being issued ---------------------------------------------
+@dataclass(frozen=True)
+class IssueExtra:
+    """What an app adds to one document being issued: ``fields()`` go into the snapshot (called
+    in the book language, so printed texts and links are Indonesian); ``attach(doc)`` runs once
+    the document has an id, in the issuing transaction."""
+
+    fields: Callable[[], dict[str, Any]]
+    attach: Callable[[Document], None]
+
+
+# Hooks called as ``hook(unit=, doc_type=)`` at the start of ``issue_document``, before the locks
+# (what they read and write must not wait on the book): each returns an ``IssueExtra`` or None
+# when it adds nothing to that type. The satisfaction survey (spkt.reports.ikm) registers the
+# invitation whose link is printed on the citizen's SKTLK/STTLP. Apps register from their
+# AppConfig.ready(), so documents does not import them.
+ISSUE_EXTRAS: list[Callable[..., IssueExtra | None]] = []
+
+
+def register_issue_extra(hook: Callable[..., IssueExtra | None]) -> None:
+    if hook not in ISSUE_EXTRAS:
+        ISSUE_EXTRAS.append(hook)
+
+
 def issue_document(
     *,
     actor: User,
@@ -276,7 +292,7 @@ def issue_document(
     now: datetime,
     subject_name: str,
     idempotency_key: str,
-    build: Callable[[Issue], dict],
+    build: Callable[[Issue], dict[str, Any]],
     citizen: Citizen | None = None,
     valid_until: date | None = None,
     parent: Document | None = None,
@@ -290,8 +306,13 @@ def issue_document(
     sealed it meanwhile): callers book the issue with ``shift=doc.shift``."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise ValidationError(_("Formulir tidak lengkap; muat ulang halaman lalu coba lagi."))
-    # Read and written before the locks: the survey invitation and the unit's signing key.
-    survey = invitation_for_document(unit=unit, doc_type=doc_type)
+    # Read and written before the locks: what other apps add (the survey invitation) and the
+    # unit's signing key.
+    extras = [
+        extra
+        for extra in (hook(unit=unit, doc_type=doc_type) for hook in ISSUE_EXTRAS)
+        if extra is not None
+    ]
     key = signing_key(unit)
     head = book_lock(unit=unit)
     shift = _shift_under_lock(unit, shift, now)
@@ -313,14 +334,13 @@ def issue_document(
             "k": token,
         },
     )
-    # The satisfaction survey's link is printed on the citizen's SKTLK/STTLP (spkt.reports.ikm).
     with book_language():  # official documents are Indonesian whatever the UI says
         snapshot = normalise(
             {
                 **issue.common(),
                 **build(issue),
                 "verify_url": f"{verify_url(token)}?p={signed}&s={signature}",
-                **({"survey_url": survey_url(survey)} if survey is not None else {}),
+                **{k: v for extra in extras for k, v in extra.fields().items()},
             }
         )
     doc = Document(
@@ -347,8 +367,8 @@ def issue_document(
     )
     doc.save()
     doc.book_head = head  # held until commit: the caller's book entry passes it on
-    if survey is not None:
-        invitation_attach(survey, doc)
+    for extra in extras:
+        extra.attach(doc)
     transaction.on_commit(lambda: _enqueue_render(doc.pk))
     return doc
 
@@ -492,7 +512,7 @@ def _sktlk_issue(
 
 def _sktlk_body(
     person: Citizen, items: list[LostItem], lost_on: date, lost_place: str, chronology: str
-) -> dict:
+) -> dict[str, Any]:
     return {
         "title": "SURAT KETERANGAN TANDA LAPOR KEHILANGAN",
         "reporter": reporter_block(person),
@@ -519,13 +539,13 @@ def _issue_sktlk(
     chain: list[Unit],
     now: datetime,
     person: Citizen | None,
-    body: dict,
+    body: dict[str, Any],
     idempotency_key: str,
     replaces: Document | None = None,
 ) -> Document:
     valid_until = local(now).date() + timedelta(days=unit.sktlk_validity_days)
 
-    def build(issue: Issue) -> dict:
+    def build(issue: Issue) -> dict[str, Any]:
         extra = {"replaces": replaces.number} if replaces is not None else {}
         return {
             **_without_full_nik(body),
@@ -550,7 +570,7 @@ def _issue_sktlk(
     )
 
 
-def _without_full_nik(body: dict) -> dict:
+def _without_full_nik(body: dict[str, Any]) -> dict[str, Any]:
     """ADR 0009 for the free text too: a NIK typed into an item line (the number of the lost KTP)
     or the chronology prints masked like the reporter's, here and on every extension."""
     redacted = {
@@ -622,7 +642,7 @@ def _enqueue_render(document_id: int) -> None:
     document_render_task(document_id)
 
 
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     DocType.SKTLK: "sktlk.typ",
     DocType.LP_A: "lp.typ",
     DocType.LP_B: "lp.typ",
@@ -630,7 +650,7 @@ TEMPLATES = {
 }
 
 
-def document_render_data(doc: Document) -> dict:
+def document_render_data(doc: Document) -> dict[str, Any]:
     survey = doc.snapshot.get("survey_url")
     extra = {"survey_qr_svg": qr_svg(survey)} if survey else {}
     return {**doc.snapshot, "qr_svg": qr_svg(doc.snapshot["verify_url"]), **extra}

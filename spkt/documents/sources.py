@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from spkt.documents.models import Document
 from spkt.org.models import Unit, User
 
 SOURCE_RE = re.compile(r"^(?P<kind>[a-z]{2,20}):(?P<key>[0-9]{1,12})$")
@@ -21,9 +23,9 @@ SOURCE_RE = re.compile(r"^(?P<kind>[a-z]{2,20}):(?P<key>[0-9]{1,12})$")
 class DocumentSource:
     # (user, unit, key) -> the form's initial data; ValidationError with the reason when the
     # source cannot be used (another station's, closed, gone).
-    prefill: Callable[[User, Unit, str], dict]
+    prefill: Callable[[User, Unit, str], dict[str, Any]]
     # (actor, document, key): the document was issued from it; runs in the issuing transaction.
-    issued: Callable[[User, object, str], None]
+    issued: Callable[[User, Document, str], None]
     # (key) -> what the desk reads on the form ("Kontak K7F3…").
     label: Callable[[str], str]
 
@@ -42,7 +44,7 @@ def source_parse(value: str) -> tuple[DocumentSource, str]:
     return SOURCES[match["kind"]], match["key"]
 
 
-def source_prefill(*, user: User, unit: Unit, value: str) -> dict:
+def source_prefill(*, user: User, unit: Unit, value: str) -> dict[str, Any]:
     source, key = source_parse(value)
     return {**source.prefill(user, unit, key), "source": value}
 
@@ -52,7 +54,7 @@ def source_label(value: str) -> str:
     return source.label(key)
 
 
-def source_issued(*, actor: User, document, value: str) -> None:
+def source_issued(*, actor: User, document: Document, value: str) -> None:
     if value:
         source, key = source_parse(value)
         source.issued(actor, document, key)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -14,15 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from spkt.core.audit import audit_log
-from spkt.core.permissions import Action, acting_unit, can, require
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import messages_text
 from spkt.documents import prereg, selectors, services, sources
 from spkt.documents.forms import LookupForm, ReissueForm, SktlkForm, VoidForm
 from spkt.documents.models import Document
+from spkt.org.models import Unit
+from spkt.org.permissions import Action, acting_unit, can, require
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 
 
-@login_required
-def document_list(request: HttpRequest) -> HttpResponse:
+@desk_login_required
+def document_list(request: DeskRequest) -> HttpResponse:
     require(request.user, Action.DOCUMENT_VIEW)
     unit = unit_selected(request) if request.GET.get("unit") else None
     page = Paginator(selectors.document_list(user=request.user, unit=unit), 50).get_page(
@@ -31,9 +35,9 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/list.html", {"page": page, "unit": unit})
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def sktlk_new(request: HttpRequest) -> HttpResponse:
+def sktlk_new(request: DeskRequest) -> HttpResponse:
     require(request.user, Action.SKTLK_ISSUE)
     unit = acting_unit(request.user)
     require(request.user, Action.SKTLK_ISSUE, unit)
@@ -60,7 +64,7 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
                 if not initial:
                     messages.warning(request, _("Warga tidak ditemukan; isi data baru."))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, messages_text(exc))
     # A citizen found by the lookup is the better record; the contact adds what was told.
     initial = {**initial_from_source(request, unit), **initial}
     form = SktlkForm(request.POST or None, unit=unit, initial=initial)
@@ -93,7 +97,7 @@ def sktlk_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def initial_from_source(request: HttpRequest, unit) -> dict:
+def initial_from_source(request: DeskRequest, unit: Unit) -> dict[str, Any]:
     """``?sumber=kontak:42``: the form starts from what the citizen already told the desk, and
     issuing closes that contact with the document (spkt.documents.sources)."""
     value = request.GET.get("sumber", "")
@@ -102,7 +106,7 @@ def initial_from_source(request: HttpRequest, unit) -> dict:
     try:
         initial = sources.source_prefill(user=request.user, unit=unit, value=value)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, messages_text(exc))
         return {}
     messages.info(
         request,
@@ -112,8 +116,8 @@ def initial_from_source(request: HttpRequest, unit) -> dict:
     return initial
 
 
-@login_required
-def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@desk_login_required
+def document_detail(request: DeskRequest, pk: int) -> HttpResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.DOCUMENT_VIEW, doc.unit)
     return render(
@@ -134,8 +138,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
+@desk_login_required
+def document_pdf(request: DeskRequest, pk: int) -> FileResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.DOCUMENT_VIEW, doc.unit)
     return pdf_response(request, doc, attachment=request.GET.get("inline") != "1")
@@ -161,9 +165,9 @@ def pdf_response(request: HttpRequest, doc: Document, *, attachment: bool) -> Fi
     return response
 
 
-@login_required
+@desk_login_required
 @require_POST
-def document_void(request: HttpRequest, pk: int) -> HttpResponse:
+def document_void(request: DeskRequest, pk: int) -> HttpResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.DOCUMENT_VOID, doc.unit)
     form = VoidForm(request.POST)
@@ -173,7 +177,7 @@ def document_void(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, document=doc, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, messages_text(exc))
         else:
             messages.success(request, _("Dokumen %(number)s dibatalkan.") % {"number": doc.number})
     else:
@@ -181,9 +185,9 @@ def document_void(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("documents:detail", pk=doc.pk)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def sktlk_extend(request: HttpRequest, pk: int) -> HttpResponse:
+def sktlk_extend(request: DeskRequest, pk: int) -> HttpResponse:
     doc = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.SKTLK_ISSUE, doc.unit)
     try:
@@ -191,15 +195,15 @@ def sktlk_extend(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, old=doc, idempotency_key=request.POST.get("idempotency_key", "")
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, messages_text(exc))
         return redirect("documents:detail", pk=doc.pk)
     messages.success(request, _("SKTLK diperpanjang dengan %(number)s.") % {"number": new.number})
     return redirect("documents:detail", pk=new.pk)
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def sktlk_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+def sktlk_reissue(request: DeskRequest, pk: int) -> HttpResponse:
     """Correct an SKTLK: the old one is voided with the reason, the new one gets a new number."""
     old = selectors.document_get(user=request.user, pk=pk)
     require(request.user, Action.DOCUMENT_VOID, old.unit)

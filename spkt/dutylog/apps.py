@@ -17,10 +17,10 @@ def health_setup() -> None:
     """/health/: book entries from the field that no worker has written for two minutes."""
     from datetime import timedelta
 
-    from spkt.core.health import backlog, register_check
+    from spkt.core.health import Result, backlog, register_check
     from spkt.dutylog.models import PendingEntry
 
-    def pending_entries():
+    def pending_entries() -> Result:
         oldest = PendingEntry.objects.order_by("at").values_list("at", flat=True).first()
         return backlog(oldest, timedelta(minutes=2), "entri Buku Mutasi")
 

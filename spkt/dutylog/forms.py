@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -30,9 +31,11 @@ class EntryForm(forms.Form):
     )
     red = forms.BooleanField(label=_("Tulis dengan tinta merah"), required=False)
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.code, c.label) for c in categories_for(unit).values()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            (c.code, c.label) for c in categories_for(unit).values()
+        ]
 
     def at(self) -> datetime | None:
         """The entry's moment: today's (WITA) time given, or the latest such moment not in the
@@ -54,7 +57,9 @@ class CorrectionForm(forms.Form):
 class RollCallForm(forms.Form):
     """One present/absent line per person of the shift's line-up."""
 
-    def __init__(self, *args, people: list[Personnel], prefix_name: str = "rc", **kwargs) -> None:
+    def __init__(
+        self, *args: Any, people: list[Personnel], prefix_name: str = "rc", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.people = people
         for p in people:
@@ -91,7 +96,7 @@ class CountForm(forms.Form):
         label=_("Isi baris kosong sesuai jumlah tercatat"), required=False
     )
 
-    def __init__(self, *args, items: list[HandoverItem], **kwargs) -> None:
+    def __init__(self, *args: Any, items: list[HandoverItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order = list(ItemKind.values)
         self.items = sorted(items, key=lambda i: (order.index(i.kind), i.pk))
@@ -169,14 +174,19 @@ class RosterChangeForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Jenis"), choices=RosterChangeKind.choices, error_messages=CHOICE_ERROR
     )
-    person = forms.ModelChoiceField(label=_("Personel"), queryset=None, error_messages=CHOICE_ERROR)
-    replacement = forms.ModelChoiceField(
+    person: forms.ModelChoiceField[Personnel] = forms.ModelChoiceField(
+        label=_("Personel"), queryset=None, error_messages=CHOICE_ERROR
+    )
+    replacement: forms.ModelChoiceField[Personnel] = forms.ModelChoiceField(
         label=_("Pengganti"), queryset=None, required=False, error_messages=CHOICE_ERROR
     )
     reason = forms.CharField(label=_("Alasan"), max_length=255)
 
-    def __init__(self, *args, shift: Shift, **kwargs) -> None:
+    def __init__(self, *args: Any, shift: Shift, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = Personnel.objects.filter(unit=shift.unit, active=True)
-        self.fields["person"].queryset = people
-        self.fields["replacement"].queryset = people
+        self.person_field("person").queryset = people
+        self.person_field("replacement").queryset = people
+
+    def person_field(self, name: str) -> forms.ModelChoiceField[Personnel]:
+        return cast("forms.ModelChoiceField[Personnel]", self.fields[name])

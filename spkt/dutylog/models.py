@@ -210,6 +210,8 @@ class Mutasi(AppendOnlyModel):
     ledger_entry = models.OneToOneField(
         "core.LedgerEntry", on_delete=models.PROTECT, related_name="+"
     )
+    # Not a column: set by selectors.with_labels (categories are data, not choices).
+    category_label: str
 
     class Meta:
         verbose_name = _("mutasi")

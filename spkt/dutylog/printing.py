@@ -11,7 +11,6 @@ from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
 from spkt.core.pdf import render_pdf
 from spkt.core.timeutil import duty_day_bounds, local, tanggal
-from spkt.documents.services import letterhead
 from spkt.dutylog import selectors
 from spkt.dutylog.models import Handover, Mutasi, Shift
 from spkt.dutylog.services import categories_for
@@ -92,7 +91,10 @@ def book_data(*, unit: Unit, shift: Shift | None = None, day: date | None = None
             entries = list(selectors.shift_entries(shift=shift))
             title = f"Dinas {local(shift.starts_at):%d-%m-%Y}"
             shifts = [_shift_block(shift)]
+            head = selectors.seal_head(shift=shift)
         else:
+            if day is None:
+                raise ValueError("book_data needs a shift or a day")
             entries = list(selectors.day_entries(unit=unit, day=day))
             start, end = duty_day_bounds(day, unit.shift_start_hour)
             title = f"Hari dinas {tanggal(day)}"
@@ -102,13 +104,9 @@ def book_data(*, unit: Unit, shift: Shift | None = None, day: date | None = None
                     unit=unit, starts_at__lt=end, ends_at__gt=start
                 ).order_by("starts_at")
             ]
-        head = (
-            selectors.seal_head(shift=shift)
-            if shift is not None
-            else selectors.day_head(unit=unit, day=day)
-        )
+            head = selectors.day_head(unit=unit, day=day)
         return {
-            "letterhead": letterhead(unit),
+            "letterhead": unit.letterhead(),
             "title": title,
             "shifts": shifts,
             "entries": _entries(entries, labels),
@@ -134,7 +132,8 @@ def book_pdf_response(
         request=request,
         data={"shift": shift.pk if shift else None, "day": day.isoformat() if day else None},
     )
-    name = f"buku-mutasi-{unit.code}-{(day or local(shift.starts_at).date()).isoformat()}.pdf"
+    the_day = day if day is not None or shift is None else local(shift.starts_at).date()
+    name = f"buku-mutasi-{unit.code}-{the_day.isoformat() if the_day else ''}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response

@@ -9,13 +9,15 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
 from spkt.core.models import LedgerEntry
 from spkt.core.timeutil import duty_day_bounds, local
-from spkt.dutylog.models import Mutasi, Shift, ShiftStatus
-from spkt.org.models import Unit
+from spkt.dutylog.models import Handover, Mutasi, Shift, ShiftStatus
+from spkt.org.models import Personnel, Unit, User
+from spkt.org.permissions import visible_units
 
 
 def shift_on_duty(*, unit: Unit, at: datetime | None = None) -> Shift | None:
@@ -45,6 +47,50 @@ def shift_on_duty(*, unit: Unit, at: datetime | None = None) -> Shift | None:
         .order_by("starts_at")
         .first()
     )
+
+
+def shift_get(*, user: User, pk: int) -> Shift:
+    """A shift of a unit the user may see; 404 otherwise (another station's id reveals nothing)."""
+    shift = (
+        Shift.objects.filter(pk=pk, unit__in=visible_units(user))
+        .select_related("unit", "regu", "ka_spkt", "pawas")
+        .first()
+    )
+    if shift is None:
+        raise Http404
+    return shift
+
+
+def mutasi_get(*, user: User, pk: int) -> Mutasi:
+    """A book entry of a unit the user may see; 404 otherwise."""
+    entry = (
+        Mutasi.objects.filter(pk=pk, unit__in=visible_units(user))
+        .select_related("unit", "author")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def shifts_of_month(*, unit: Unit, year: int, month: int) -> list[Shift]:
+    """The roster of a month, in order, with each shift's squad, heads and members."""
+    return list(
+        Shift.objects.filter(unit=unit, starts_at__year=year, starts_at__month=month)
+        .select_related("regu", "ka_spkt", "pawas")
+        .prefetch_related("members")
+        .order_by("starts_at")
+    )
+
+
+def handover_of(*, shift: Shift) -> Handover | None:
+    """The handover that ends ``shift`` (started or done), if any."""
+    return Handover.objects.filter(outgoing=shift).select_related("incoming").first()
+
+
+def lineup_people(*, shift: Shift) -> list[Personnel]:
+    """The people planned for ``shift``, by name (the roll call's rows)."""
+    return list(Personnel.objects.filter(pk__in=shift.lineup()).order_by("name"))
 
 
 def with_labels(entries: list[Mutasi], unit: Unit) -> list[Mutasi]:
@@ -153,7 +199,7 @@ class Compliance:
 
 
 def _night_windows(unit: Unit, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    windows = []
+    windows: list[tuple[datetime, datetime]] = []
     day = local(start).date() - timedelta(days=1)
     while True:
         w_start = local(start).replace(

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +37,7 @@ from spkt.dutylog.models import (
     ShiftStatus,
 )
 from spkt.dutylog.selectors import shift_on_duty
-from spkt.org.models import Personnel, Unit
+from spkt.org.models import Personnel, Unit, User
 
 ROTATION_EPOCH = date(2026, 1, 1)
 # Lazy: raised inside book_language() (mutasi_append) but read in the officer's language.
@@ -126,7 +127,7 @@ def squads_of(unit: Unit) -> list[Regu]:
 
 
 @transaction.atomic
-def roster_plan(*, unit: Unit, year: int, month: int, actor) -> list[Shift]:
+def roster_plan(*, unit: Unit, year: int, month: int, actor: User) -> list[Shift]:
     """Plan every 24-hour shift of a month by rotating the squads; existing shifts are kept."""
     squads = squads_of(unit)
     if not squads:
@@ -146,7 +147,7 @@ def roster_change(
     kind: str,
     person: Personnel,
     reason: str,
-    actor,
+    actor: User,
     replacement: Personnel | None = None,
 ) -> RosterChange:
     reason = reason.strip()
@@ -263,7 +264,7 @@ def _record_roll_call(shift: Shift, roll_call: list[tuple[int, bool, str]]) -> l
 
 
 def open_with_roll_call(
-    shift: Shift, roll_call: list[tuple[int, bool, str]], actor, now: datetime
+    shift: Shift, roll_call: list[tuple[int, bool, str]], actor: User, now: datetime
 ) -> None:
     lines = _record_roll_call(shift, roll_call)
     try:
@@ -289,7 +290,7 @@ def open_with_roll_call(
 
 
 @transaction.atomic
-def shift_open(*, shift: Shift, actor, roll_call: list[tuple[int, bool, str]]) -> Shift:
+def shift_open(*, shift: Shift, actor: User, roll_call: list[tuple[int, bool, str]]) -> Shift:
     """Open a shift with its roll call when no shift of the unit is open (the first one, or after
     a gap). Otherwise shifts open through the handover from the shift before."""
     book_lock(unit=shift.unit)
@@ -313,7 +314,7 @@ def mutasi_append(
     unit: Unit,
     text: str,
     category: str,
-    actor=None,
+    actor: User | None = None,
     at: datetime | None = None,
     red: bool | None = None,
     corrects: Mutasi | None = None,
@@ -375,7 +376,7 @@ def mutasi_append_later(
     unit: Unit,
     text: str,
     category: str,
-    actor=None,
+    actor: User | None = None,
     at: datetime | None = None,
     red: bool | None = None,
 ) -> PendingEntry:
@@ -445,7 +446,7 @@ def mutasi_flush_all(*, limit: int = 500) -> int:
 @transaction.atomic
 def mutasi_write(
     *,
-    actor,
+    actor: User,
     unit: Unit,
     text: str,
     category: str,
@@ -471,7 +472,7 @@ def mutasi_write(
 
 
 @transaction.atomic
-def mutasi_correct(*, actor, original: Mutasi, text: str) -> Mutasi:
+def mutasi_correct(*, actor: User, original: Mutasi, text: str) -> Mutasi:
     """A correction is a new entry in the open shift that points at the entry it corrects."""
     shift = shift_open_of(original.unit)
     if shift is None:
@@ -499,7 +500,9 @@ def mutasi_correct(*, actor, original: Mutasi, text: str) -> Mutasi:
     return entry
 
 
-def mutasi_change_refused(*, actor, entry: Mutasi, method: str, request=None) -> None:
+def mutasi_change_refused(
+    *, actor: User, entry: Mutasi, method: str, request: HttpRequest | None = None
+) -> None:
     """Entries are never edited or deleted; an attempt is itself recorded."""
     audit_log(
         action="dutylog.mutasi.change_refused",

@@ -7,42 +7,27 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from spkt.core import clock
 from spkt.core.dates import day_param, month_param
-from spkt.core.permissions import Action, can, require, visible_units
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import flash_errors
 from spkt.core.timeutil import duty_day_of, local
 from spkt.dutylog import forms, handover, selectors, services
-from spkt.dutylog.models import Handover, Mutasi, Shift, ShiftStatus
+from spkt.dutylog.models import ShiftStatus
 from spkt.dutylog.printing import book_pdf_response
-from spkt.org.models import Personnel
+from spkt.org.permissions import Action, acting_unit, can, require, visible_units
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 
 
-def _shift_or_404(request: HttpRequest, pk: int) -> Shift:
-    shift = (
-        Shift.objects.filter(pk=pk, unit__in=visible_units(request.user))
-        .select_related("unit", "regu", "ka_spkt", "pawas")
-        .first()
-    )
-    if shift is None:
-        raise Http404
-    return shift
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-@login_required
-def mutasi_today(request: HttpRequest) -> HttpResponse:
+@desk_login_required
+def mutasi_today(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     shift = selectors.shift_on_duty(unit=unit)
@@ -65,16 +50,16 @@ def mutasi_today(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def mutasi_write(request: HttpRequest) -> HttpResponse:
-    unit = request.user.unit
+def mutasi_write(request: DeskRequest) -> HttpResponse:
+    unit = acting_unit(request.user)  # a user without a unit: 403
     require(request.user, Action.MUTASI_WRITE, unit)
     form = forms.EntryForm(request.POST, unit=unit)
     if not form.is_valid():
         for field_errors in form.errors.values():
             for e in field_errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("dutylog:today")
     try:
         services.mutasi_write(
@@ -86,22 +71,16 @@ def mutasi_write(request: HttpRequest) -> HttpResponse:
             red=True if form.cleaned_data["red"] else None,
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Entri dicatat di Buku Mutasi."))
     return redirect("dutylog:today")
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def mutasi_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    original = (
-        Mutasi.objects.filter(pk=pk, unit__in=visible_units(request.user))
-        .select_related("unit", "author")
-        .first()
-    )
-    if original is None:
-        raise Http404
+def mutasi_correct(request: DeskRequest, pk: int) -> HttpResponse:
+    original = selectors.mutasi_get(user=request.user, pk=pk)
     require(request.user, Action.MUTASI_WRITE, original.unit)
     form = forms.CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +89,7 @@ def mutasi_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, original=original, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Koreksi dicatat sebagai entri baru."))
             return redirect("dutylog:today")
@@ -122,9 +101,9 @@ def mutasi_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = _shift_or_404(request, pk)
+@desk_login_required
+def shift_detail(request: DeskRequest, pk: int) -> HttpResponse:
+    shift = selectors.shift_get(user=request.user, pk=pk)
     require(request.user, Action.MUTASI_VIEW, shift.unit)
     return render(
         request,
@@ -137,7 +116,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "roll_call": list(shift.roll_call.select_related("person")),
             "changes": list(shift.changes.select_related("person", "replacement")),
-            "handover": Handover.objects.filter(outgoing=shift).first(),
+            "handover": selectors.handover_of(shift=shift),
             "compliance": selectors.shift_compliance(shift=shift),
             "seal": selectors.seal_head(shift=shift),
             "can_run": can(request.user, Action.SHIFT_RUN, shift.unit),
@@ -147,15 +126,15 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def shift_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = _shift_or_404(request, pk)
+@desk_login_required
+def shift_pdf(request: DeskRequest, pk: int) -> HttpResponse:
+    shift = selectors.shift_get(user=request.user, pk=pk)
     require(request.user, Action.MUTASI_VIEW, shift.unit)
     return book_pdf_response(request, unit=shift.unit, shift=shift)
 
 
-@login_required
-def day_book(request: HttpRequest, day: str) -> HttpResponse:
+@desk_login_required
+def day_book(request: DeskRequest, day: str) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     the_day = day_param(day)
@@ -185,18 +164,18 @@ def day_book(request: HttpRequest, day: str) -> HttpResponse:
     )
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def shift_open(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = _shift_or_404(request, pk)
+def shift_open(request: DeskRequest, pk: int) -> HttpResponse:
+    shift = selectors.shift_get(user=request.user, pk=pk)
     require(request.user, Action.SHIFT_RUN, shift.unit)
-    people = list(Personnel.objects.filter(pk__in=shift.lineup()).order_by("name"))
+    people = selectors.lineup_people(shift=shift)
     form = forms.RollCallForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         try:
             services.shift_open(shift=shift, actor=request.user, roll_call=form.roll_call())
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Dinas jaga dibuka."))
             return redirect("dutylog:today")
@@ -208,22 +187,22 @@ def shift_open(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def handover_page(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = _shift_or_404(request, pk)
+def handover_page(request: DeskRequest, pk: int) -> HttpResponse:
+    shift = selectors.shift_get(user=request.user, pk=pk)
     require(request.user, Action.SHIFT_RUN, shift.unit)
-    ho = Handover.objects.filter(outgoing=shift).select_related("incoming").first()
+    ho = selectors.handover_of(shift=shift)
     if ho is None:
         if request.method == "POST":
             try:
                 handover.handover_start(outgoing=shift, actor=request.user)
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
             return redirect("dutylog:handover", pk=shift.pk)
         return render(request, "dutylog/handover_start.html", {"shift": shift})
     items = list(ho.items.all())
-    people = list(Personnel.objects.filter(pk__in=ho.incoming.lineup()).order_by("name"))
+    people = selectors.lineup_people(shift=ho.incoming)
     count_form = forms.CountForm(items=items)
     confirm_form = forms.ConfirmForm()
     roll_form = forms.RollCallForm(people=people)
@@ -275,7 +254,7 @@ def handover_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise ValidationError(_("Langkah tidak dikenal."))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         status = 400
     return render(
         request,
@@ -292,9 +271,9 @@ def handover_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     raw = request.GET.get("bulan")
@@ -305,16 +284,11 @@ def roster(request: HttpRequest) -> HttpResponse:
         try:
             services.roster_plan(unit=unit, year=year, month=month, actor=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Jadwal dinas bulan ini disusun."))
         return redirect(f"{request.path}?bulan={year:04d}-{month:02d}")
-    shifts = list(
-        Shift.objects.filter(unit=unit, starts_at__year=year, starts_at__month=month)
-        .select_related("regu", "ka_spkt", "pawas")
-        .prefetch_related("members")
-        .order_by("starts_at")
-    )
+    shifts = selectors.shifts_of_month(unit=unit, year=year, month=month)
     return render(
         request,
         "dutylog/roster.html",
@@ -327,28 +301,28 @@ def roster(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@desk_login_required
 @require_POST
-def roster_change(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = _shift_or_404(request, pk)
+def roster_change(request: DeskRequest, pk: int) -> HttpResponse:
+    shift = selectors.shift_get(user=request.user, pk=pk)
     require(request.user, Action.ROSTER_PLAN, shift.unit)
     form = forms.RosterChangeForm(request.POST, shift=shift)
     if form.is_valid():
         try:
             services.roster_change(shift=shift, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Perubahan jadwal dicatat."))
     else:
         for field_errors in form.errors.values():
             for e in field_errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
     return redirect("dutylog:shift", pk=shift.pk)
 
 
-@login_required
-def compliance(request: HttpRequest) -> HttpResponse:
+@desk_login_required
+def compliance(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.COMPLIANCE_VIEW, unit)
     # The month of the duty day on now: before 08:00 on the 1st the shift on duty is last month's.

@@ -3,6 +3,9 @@ status update and situation report, with the desk pages' permissions (fieldhelp.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -12,9 +15,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from spkt.api.fields import DateTimeField
-from spkt.api.serializers import ModelSerializer
-from spkt.core.permissions import Action, acting_unit, require, visible_units
+from spkt.core.rest import DateTimeField, ModelSerializer
 from spkt.fieldhelp import selectors, services
 from spkt.fieldhelp.models import (
     Assignment,
@@ -24,12 +25,18 @@ from spkt.fieldhelp.models import (
     StatusEvent,
     Task,
     TaskStatus,
+    TaskType,
 )
 from spkt.fieldhelp.photos import PHOTO_MAX, PHOTO_MAX_BYTES, Photo
 from spkt.fieldhelp.views import _is_assigned
 from spkt.intake.models import Contact
-from spkt.org.models import Kelurahan
+from spkt.org.models import Kelurahan, Unit
+from spkt.org.permissions import Action, acting_unit, require, visible_units
+from spkt.org.request_types import api_user
 from spkt.org.selectors import unit_selected
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 UNIT_PARAM = OpenApiParameter("unit", int, description="Id satuan (default: satuan pengguna)")
 PAGE_PARAMS = [
@@ -39,7 +46,7 @@ PAGE_PARAMS = [
 
 
 def _text(label: str, max_length: int, *, required: bool = False) -> serializers.CharField:
-    messages = {
+    messages: dict[str, StrOrPromise] = {
         "invalid": _("%(label)s harus berupa teks.") % {"label": label},
         "null": _("%(label)s harus berupa teks.") % {"label": label},
         "max_length": _("%(label)s terlalu panjang (maksimal %(n)d karakter).")
@@ -104,10 +111,14 @@ class FieldReportSerializer(ModelSerializer):
 
 
 class FieldTaskSerializer(ModelSerializer):
-    type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    type: serializers.SlugRelatedField[TaskType] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     type_label = serializers.CharField(source="type.label", read_only=True)
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
-    source = serializers.CharField(read_only=True, help_text=", ".join(Source.values))
+    source = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.source
+        read_only=True, help_text=", ".join(Source.values)
+    )
 
     class Meta:
         model = Task
@@ -152,7 +163,7 @@ class FieldTaskDetailSerializer(FieldTaskSerializer):
 
     def get_lp_number(self, task: Task) -> str | None:
         draft = task.lp_draft
-        return draft.document.number if draft is not None and draft.document_id else None
+        return draft.document.number if draft is not None and draft.document is not None else None
 
 
 class FieldTaskPageSerializer(serializers.Serializer):
@@ -192,7 +203,7 @@ class FieldTaskCreateSerializer(serializers.Serializer):
             "max_length": _("Jenis bantuan lapangan tidak dikenal."),
         },
     )
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named like Field.source
         choices=[c for c in Source.choices if c[0] != Source.CONTACT],
         required=False,
         default=Source.PHONE,
@@ -311,10 +322,10 @@ def _detail(task: Task) -> dict:
 
 def _for_write(request: Request, pk: int) -> Task:
     """404 out of sight; 403 unless the desk of the task's unit or an officer assigned to it."""
-    task = selectors.task_get(user=request.user, pk=pk)
-    if task.unit_id == request.user.unit_id and _is_assigned(request.user, task):
+    task = selectors.task_get(user=api_user(request), pk=pk)
+    if task.unit_id == api_user(request).unit_id and _is_assigned(api_user(request), task):
         return task
-    require(request.user, Action.FIELD_WRITE, task.unit)
+    require(api_user(request), Action.FIELD_WRITE, task.unit)
     return task
 
 
@@ -334,12 +345,14 @@ def _for_write(request: Request, pk: int) -> Task:
 def field_tasks(request: Request) -> Response:
     if request.method == "POST":
         return _create(request)
-    require(request.user, Action.MUTASI_VIEW)
+    require(api_user(request), Action.MUTASI_VIEW)
+    units: Iterable[Unit]
     if request.query_params.get("unit"):
-        units = [unit_selected(request)]
-        require(request.user, Action.MUTASI_VIEW, units[0])
+        unit = unit_selected(request)
+        require(api_user(request), Action.MUTASI_VIEW, unit)
+        units = [unit]
     else:
-        units = visible_units(request.user)
+        units = visible_units(api_user(request))
     filters = _valid(FieldTaskFilterSerializer(data=request.query_params))
     qs = Task.objects.filter(unit__in=units).select_related("type")
     if filters.get("status"):
@@ -354,8 +367,8 @@ def field_tasks(request: Request) -> Response:
 
 
 def _create(request: Request) -> Response:
-    unit = acting_unit(request.user)
-    require(request.user, Action.FIELD_WRITE, unit)
+    unit = acting_unit(api_user(request))
+    require(api_user(request), Action.FIELD_WRITE, unit)
     data = _valid(FieldTaskCreateSerializer(data=request.data))
     types = {t.code: t for t in services.task_types_for(unit)}
     if data["type"] not in types:
@@ -382,18 +395,20 @@ def _create(request: Request) -> Response:
         contact = Contact.objects.filter(pk=data["contact"], unit=unit).first()
         if contact is None:
             raise ValidationError({"contact": [_("Kontak bukan milik satuan ini.")]})
-        task = services.task_from_contact(actor=request.user, contact=contact, **fields)
+        task = services.task_from_contact(actor=api_user(request), contact=contact, **fields)
     else:
-        task = services.task_create(actor=request.user, unit=unit, source=data["source"], **fields)
+        task = services.task_create(
+            actor=api_user(request), unit=unit, source=data["source"], **fields
+        )
     return Response(_detail(task), status=201)
 
 
 @extend_schema(responses=FieldTaskDetailSerializer)
 @api_view(["GET"])
 def field_task(request: Request, pk: int) -> Response:
-    task = selectors.task_get(user=request.user, pk=pk)
-    if not _is_assigned(request.user, task):
-        require(request.user, Action.MUTASI_VIEW, task.unit)
+    task = selectors.task_get(user=api_user(request), pk=pk)
+    if not _is_assigned(api_user(request), task):
+        require(api_user(request), Action.MUTASI_VIEW, task.unit)
     return Response(_detail(task))
 
 
@@ -404,7 +419,7 @@ def field_task_status(request: Request, pk: int) -> Response:
     again is answered with the task and applied once."""
     task = _for_write(request, pk)
     data = _valid(FieldStatusSerializer(data=request.data))
-    task = services.task_status(actor=request.user, task=task, **data)
+    task = services.task_status(actor=api_user(request), task=task, **data)
     return Response(_detail(task))
 
 
@@ -425,5 +440,5 @@ def field_task_reports(request: Request, pk: int) -> Response:
     photos = [Photo(f.name or "foto", f.read(PHOTO_MAX_BYTES + 1)) for f in files]
     seen = SituationReport.objects.filter(task=task, idempotency_key=data["idempotency_key"])
     replay = seen.exists()
-    report = services.task_report(actor=request.user, task=task, photos=photos, **data)
+    report = services.task_report(actor=api_user(request), task=task, photos=photos, **data)
     return Response(FieldReportSerializer(report).data, status=200 if replay else 201)

@@ -21,6 +21,8 @@ from spkt.org.models import Role, User
 
 
 def _alert(users: list[User], task: Task, kind: str, now: datetime) -> None:
+    if task.report_due_at is None:  # only tasks with a deadline are selected
+        return
     for user in users:
         try:
             with transaction.atomic():
@@ -92,7 +94,11 @@ def report_sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int,
         report_due_at__lte=F("overdue_at"),
     ).select_related("unit", "type")[:limit]
     for task in overdue:
-        if task.overdue_at + timedelta(minutes=task.type.report_interval_minutes) > now:
+        overdue_at = task.overdue_at  # not None: selected above
+        if (
+            overdue_at is None
+            or overdue_at + timedelta(minutes=task.type.report_interval_minutes) > now
+        ):
             continue
         with transaction.atomic():
             if not Task.objects.filter(

@@ -4,6 +4,8 @@ database after a flush), so the desk never meets an empty list."""
 
 from __future__ import annotations
 
+from django.db import models
+
 TPTKP_STEPS = [
     "Mendatangi TKP dan melapor melalui radio ke Polsek/Polres",
     "Memeriksa korban; memberi pertolongan pertama; evakuasi",
@@ -44,7 +46,7 @@ DEFAULTS = [
 ]
 
 
-def task_types_ensure(model=None) -> int:
+def task_types_ensure(model: type[models.Model] | None = None) -> int:  # or its historical model
     """Create the missing global default types (idempotent); returns how many were created."""
     if model is None:
         from spkt.fieldhelp.models import TaskType
@@ -52,7 +54,7 @@ def task_types_ensure(model=None) -> int:
         model = TaskType
     created = 0
     for order, (code, label, family, red, steps) in enumerate(DEFAULTS, start=1):
-        _row, made = model.objects.get_or_create(
+        _row, made = model._default_manager.get_or_create(
             unit=None,
             code=code,
             defaults={

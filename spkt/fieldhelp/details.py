@@ -12,11 +12,15 @@ TPTKP needs nothing more: its seven steps are ticked on the task.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from spkt.fieldhelp.models import Family
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_TEXT = 500
 MAX_LINES = 30
@@ -25,9 +29,9 @@ MAX_LINES = 30
 @dataclass(frozen=True)
 class DetailField:
     name: str
-    label: str
+    label: StrOrPromise
     kind: str = "text"  # text | lines | count | choice
-    choices: tuple[tuple[str, str], ...] = ()
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
 
 
 RANMOR_MATTERS = (
@@ -86,7 +90,7 @@ def details_clean(family: str, raw: dict | None) -> dict:
     return clean
 
 
-def _value(field: DetailField, value):
+def _value(field: DetailField, value: object) -> object:
     if field.kind == "count":
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise ValidationError(_("%(label)s harus bilangan bulat.") % {"label": field.label})

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from spkt.fieldhelp.details import FIELDS, DetailField, details_clean
-from spkt.fieldhelp.models import Family, Priority, Source, TaskStatus
+from spkt.fieldhelp.models import Family, Priority, Source, TaskStatus, TaskType
 from spkt.fieldhelp.services import task_types_for
-from spkt.org.models import Kelurahan, Unit
+from spkt.org.models import Equipment, Kelurahan, Personnel, Unit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 KEY = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
@@ -37,7 +43,7 @@ class TaskForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, unit: Unit, with_contact: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, unit: Unit, with_contact: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The details of every family as optional fields "d_<family>_<name>"; only the chosen
         # type's family is read (spkt.fieldhelp.details checks them).
@@ -45,18 +51,24 @@ class TaskForm(forms.Form):
             for f in fields:
                 self.fields[f"d_{family}_{f.name}"] = _detail_field(f)
         self.types = {str(t.pk): t for t in task_types_for(unit)}
-        self.fields["task_type"].choices = [(k, t.label) for k, t in self.types.items()]
-        self.fields["kelurahan"].queryset = Kelurahan.objects.filter(unit=unit)
+        cast(forms.ChoiceField, self.fields["task_type"]).choices = [
+            (k, t.label) for k, t in self.types.items()
+        ]
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["kelurahan"]
+        ).queryset = Kelurahan.objects.filter(unit=unit)
         if with_contact:
             del self.fields["source"]
         else:
-            self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.CONTACT]
+            cast(forms.ChoiceField, self.fields["source"]).choices = [
+                c for c in Source.choices if c[0] != Source.CONTACT
+            ]
 
-    def clean_task_type(self):
+    def clean_task_type(self) -> TaskType:
         return self.types[self.cleaned_data["task_type"]]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         task_type = data.get("task_type")
         if task_type is not None:
             prefix = f"d_{task_type.family}_"
@@ -70,7 +82,7 @@ class TaskForm(forms.Form):
     def type_families(self) -> dict[str, str]:
         return {key: t.family for key, t in self.types.items()}
 
-    def detail_groups(self) -> list[tuple[str, str, list]]:
+    def detail_groups(self) -> list[tuple[str, StrOrPromise, list[Any]]]:
         """(family, its label, its bound fields) for the families that have details."""
         labels = dict(Family.choices)
         return [
@@ -105,15 +117,25 @@ class DispatchForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, personnel, equipment, **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        personnel: Iterable[Personnel],
+        equipment: Iterable[Equipment],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in personnel}
         self.items = {e.pk: e for e in equipment}
-        self.fields["personnel"].choices = [(k, str(p)) for k, p in self.people.items()]
-        self.fields["equipment"].choices = [(k, str(e)) for k, e in self.items.items()]
+        cast(forms.ChoiceField, self.fields["personnel"]).choices = [
+            (k, str(p)) for k, p in self.people.items()
+        ]
+        cast(forms.ChoiceField, self.fields["equipment"]).choices = [
+            (k, str(e)) for k, e in self.items.items()
+        ]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         data["people"] = [self.people[k] for k in data.get("personnel") or []]
         data["things"] = [self.items[k] for k in data.get("equipment") or []]
         return data

@@ -9,16 +9,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from spkt.core.decorators import desk_login_required
 from spkt.core.middleware import csp_header
-from spkt.core.permissions import Action, require
 from spkt.core.timeutil import local
 from spkt.fieldhelp.selectors import MAP_LIMIT, map_points
+from spkt.org.permissions import Action, require
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 
 
@@ -27,9 +28,9 @@ def tile_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
-@login_required
+@desk_login_required
 @require_GET
-def task_map(request: HttpRequest) -> HttpResponse:
+def task_map(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     points = map_points(unit=unit)

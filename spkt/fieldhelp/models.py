@@ -321,7 +321,7 @@ class ReportPhoto(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class TaskAlert(models.Model):

@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -22,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from spkt.core import clock
 from spkt.core.dates import date_in_range
 from spkt.core.timeutil import local, local_datetime
-from spkt.documents.registers import _csv_cell, _xlsx_cell
+from spkt.documents.registers.exports import csv_cell, xlsx_cell
 from spkt.fieldhelp.models import Assignment, SituationReport, Task, TaskStatus
 from spkt.fieldhelp.services import task_types_for
 from spkt.org.models import Personnel, Unit
@@ -67,14 +69,19 @@ class RegisterForm(forms.Form):
         error_messages={"invalid_choice": _("Petugas tidak dikenal di satuan ini.")},
     )
 
-    def __init__(self, data=None, *, unit: Unit) -> None:
+    def __init__(self, data: QueryDict | None = None, *, unit: Unit) -> None:
         super().__init__(data)
         types = task_types_for(unit)
-        self.fields["type"].choices = [("", _("Semua jenis")), *((t.code, t.label) for t in types)]
-        self.fields["officer"].queryset = Personnel.objects.filter(unit=unit).order_by("name")
+        cast(forms.ChoiceField, self.fields["type"]).choices = [
+            ("", _("Semua jenis")),
+            *((t.code, t.label) for t in types),
+        ]
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["officer"]
+        ).queryset = Personnel.objects.filter(unit=unit).order_by("name")
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
@@ -148,7 +155,7 @@ class Entry:
     @property
     def lp_number(self) -> str:
         draft = self.task.lp_draft
-        return draft.document.number if draft and draft.document_id else ""
+        return draft.document.number if draft and draft.document is not None else ""
 
     def values(self) -> list[object]:
         t = self.task
@@ -223,7 +230,7 @@ def export_csv(rows: Iterable[Task]) -> bytes:
     with translation.override("id"):  # an Indonesian book whatever the screen says
         writer.writerow([str(name) for name, _w in COLUMNS])
         for entry in entries(rows):
-            writer.writerow([_csv_cell(v) for v in entry.values()])
+            writer.writerow([csv_cell(v) for v in entry.values()])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -243,7 +250,7 @@ def export_xlsx(rows: Iterable[Task]) -> bytes:
         ws.append(header)
         count = 0
         for entry in entries(rows):
-            ws.append([_xlsx_cell(ws, v) for v in entry.values()])
+            ws.append([xlsx_cell(ws, v) for v in entry.values()])
             count += 1
         ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     out = io.BytesIO()

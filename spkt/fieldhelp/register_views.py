@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from spkt.core.audit import audit_log
-from spkt.core.permissions import Action, require
+from spkt.core.decorators import desk_login_required
 from spkt.core.timeutil import today
 from spkt.fieldhelp import register as reg
+from spkt.org.permissions import Action, require
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from spkt.fieldhelp.models import Task
+    from spkt.org.models import Unit
 
 PAGE_SIZE = 50
 EXPORT_MAX_ROWS = 50_000
@@ -24,9 +33,9 @@ EXPORT_TYPES = {
 }
 
 
-@login_required
+@desk_login_required
 @require_GET
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     form = reg.RegisterForm(request.GET, unit=unit)
@@ -41,11 +50,19 @@ def register(request: HttpRequest) -> HttpResponse:
         return _export(request, unit=unit, rows=rows, fmt=fmt, form=form)
     page = Paginator(rows.reverse(), PAGE_SIZE).get_page(request.GET.get("page"))
     context["page"] = page
-    context["entries"] = list(reg.entries(reg.with_details(page.object_list)))
+    rows_shown = cast("QuerySet[Task]", page.object_list)  # a page of a queryset is one too
+    context["entries"] = list(reg.entries(reg.with_details(rows_shown)))
     return render(request, "fieldhelp/register.html", context)
 
 
-def _export(request: HttpRequest, *, unit, rows, fmt: str, form) -> HttpResponse:
+def _export(
+    request: DeskRequest,
+    *,
+    unit: Unit,
+    rows: QuerySet[Task],
+    fmt: str,
+    form: reg.RegisterForm,
+) -> HttpResponse:
     total = rows.count()
     if total > EXPORT_MAX_ROWS:
         messages.error(

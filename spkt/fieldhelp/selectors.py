@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from spkt.core import clock
-from spkt.core.permissions import visible_units
 from spkt.dutylog.selectors import shift_on_duty
-from spkt.fieldhelp.models import Assignment, StatusEvent, Task
-from spkt.org.models import Equipment, EquipmentKind, Personnel, Unit
+from spkt.fieldhelp.models import Assignment, ReportPhoto, StatusEvent, Task
+from spkt.org.models import Equipment, EquipmentKind, Personnel, Unit, User
+from spkt.org.permissions import visible_units
 
 # Amber when this share of the report interval or less is left.
 AMBER_SHARE = 6  # 1/6: ten minutes of an hour
@@ -22,7 +23,7 @@ AMBER_SHARE = 6  # 1/6: ten minutes of an hour
 BOARD_LIMIT = 50
 
 
-def task_get(*, user, pk: int) -> Task:
+def task_get(*, user: User, pk: int) -> Task:
     """A task the user may see; another station's id is a 404."""
     task = (
         Task.objects.filter(pk=pk, unit__in=visible_units(user))
@@ -32,6 +33,18 @@ def task_get(*, user, pk: int) -> Task:
     if task is None:
         raise Http404
     return task
+
+
+def report_photo_get(*, user: User, pk: int) -> ReportPhoto:
+    """A photo of a situation report on a task the user's units hold; otherwise a 404."""
+    photo = (
+        ReportPhoto.objects.filter(pk=pk, report__task__unit__in=visible_units(user))
+        .select_related("report__task__unit")
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo
 
 
 def _active_assignments() -> Prefetch:
@@ -130,11 +143,11 @@ def dispatchable(*, unit: Unit) -> tuple[QuerySet[Personnel], QuerySet[Equipment
     )
 
 
-def task_timeline(task: Task):
+def task_timeline(task: Task) -> QuerySet[StatusEvent]:
     return task.events.select_related("by__personnel").order_by("at", "pk")
 
 
-def tasks_of_officer(*, user) -> QuerySet[Task]:
+def tasks_of_officer(*, user: User) -> QuerySet[Task]:
     """The open tasks the user's own personnel record is assigned to."""
     person = getattr(user, "personnel", None)
     if person is None:
@@ -196,7 +209,7 @@ def map_points(*, unit: Unit) -> list[MapPoint]:
         .order_by("requested_at", "pk")[:MAP_LIMIT]
     )
 
-    def number(value) -> float | None:
+    def number(value: Decimal | None) -> float | None:
         return float(value) if value is not None else None
 
     return [
@@ -211,3 +224,12 @@ def map_points(*, unit: Unit) -> list[MapPoint]:
         )
         for task in tasks
     ]
+
+
+def tasks_report_overdue(*, unit: Unit, now: datetime | None = None) -> QuerySet[Task]:
+    """Open tasks of the unit whose situation report is past due, the longest overdue first."""
+    return (
+        Task.objects.filter(unit=unit, cleared_at=None, report_due_at__lt=now or clock.now())
+        .select_related("type")
+        .order_by("report_due_at", "pk")
+    )

@@ -7,9 +7,10 @@ Status updates and reports carry an idempotency key from the phone, so a replay 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -43,6 +44,8 @@ from spkt.fieldhelp.photos import Photo, photos_check, photos_store
 from spkt.intake.models import Contact
 from spkt.org.models import Equipment, Kelurahan, Personnel, Unit, User
 
+M = TypeVar("M", bound=models.Model)
+
 # Statuses an officer moves a task to with task_status; clearance goes through task_clear.
 ADVANCE = (TaskStatus.EN_ROUTE, TaskStatus.ON_SCENE)
 
@@ -53,7 +56,7 @@ def book_category(task_type: TaskType) -> str:
     return MutasiCategory.KEJADIAN
 
 
-def _book(task: Task, actor, text: str, *, red: bool | None = None) -> None:
+def _book(task: Task, actor: User | None, text: str, *, red: bool | None = None) -> None:
     """Append a Mutasi entry about the task (text composed by the caller in book_language)."""
     mutasi_append(
         unit=task.unit,
@@ -64,7 +67,7 @@ def _book(task: Task, actor, text: str, *, red: bool | None = None) -> None:
     )
 
 
-def _coordinate(value, low: int, high: int, label: str) -> Decimal | None:
+def _coordinate(value: Any, low: int, high: int, label: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -79,7 +82,7 @@ def _coordinate(value, low: int, high: int, label: str) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
-def accuracy(value) -> int | None:
+def accuracy(value: Any) -> int | None:
     """The phone's accuracy in metres (browsers give a float); absurd values are refused."""
     if value in (None, ""):
         return None
@@ -92,7 +95,7 @@ def accuracy(value) -> int | None:
     return round(metres)
 
 
-def coordinates(lat, lon) -> tuple[Decimal | None, Decimal | None]:
+def coordinates(lat: Any, lon: Any) -> tuple[Decimal | None, Decimal | None]:
     """Both or neither, each within its range."""
     lat_d = _coordinate(lat, -90, 90, _("Lintang"))
     lon_d = _coordinate(lon, -180, 180, _("Bujur"))
@@ -117,7 +120,7 @@ def _interval(task: Task) -> timedelta:
     return timedelta(minutes=task.type.report_interval_minutes)
 
 
-def _event(task: Task, status: str, actor, at: datetime, **extra) -> StatusEvent:
+def _event(task: Task, status: str, actor: User | None, at: datetime, **extra: Any) -> StatusEvent:
     return StatusEvent.objects.create(
         task=task,
         status=status,
@@ -132,7 +135,9 @@ def _check_open(task: Task) -> None:
         raise ValidationError(_("Tugas ini sudah selesai dan tidak dapat diubah lagi."))
 
 
-def _locked(task: Task, *, replay_of: type[models.Model] | None = None, key: str | None = None):
+def _locked(
+    task: Task, *, replay_of: type[models.Model] | None = None, key: str | None = None
+) -> Task:
     """The task under its row lock, with its type and unit read in the same query. Only the task
     row is locked (``of=self``; FOR UPDATE would also lock the unit's row and queue every phone of
     the station behind each other), and as NO KEY UPDATE, so rows pointing at the task (its
@@ -142,7 +147,9 @@ def _locked(task: Task, *, replay_of: type[models.Model] | None = None, key: str
     if replay_of is not None:
         rows = rows.annotate(
             replayed_pk=Subquery(
-                replay_of.objects.filter(task=OuterRef("pk"), idempotency_key=key).values("pk")[:1]
+                replay_of._default_manager.filter(task=OuterRef("pk"), idempotency_key=key).values(
+                    "pk"
+                )[:1]
             )
             if key
             else Value(None, output_field=models.IntegerField())
@@ -160,8 +167,8 @@ def task_create(
     source: str,
     address: str,
     kelurahan: Kelurahan | None = None,
-    lat=None,
-    lon=None,
+    lat: Any = None,
+    lon: Any = None,
     known: str = "",
     requested_by: str = "",
     priority: str = Priority.NORMAL,
@@ -222,7 +229,9 @@ def _check_plan(planned_for: datetime | None, now: datetime) -> None:
 
 
 # --- Dispatch ----------------------------------------------------------------------------------
-def _active_elsewhere(task: Task, *, personnel=(), equipment=()) -> dict[tuple[str, int], int]:
+def _active_elsewhere(
+    task: Task, *, personnel: Iterable[Personnel] = (), equipment: Iterable[Equipment] = ()
+) -> dict[tuple[str, int], int]:
     """(kind, asset id) -> task id of the asset's active assignment on another task."""
     found: dict[tuple[str, int], int] = {}
     rows = Assignment.objects.filter(active=True).exclude(task=task)
@@ -376,10 +385,10 @@ def task_dispatch(
     return task
 
 
-def _replayed(model, task: Task, key: str | None):
+def _replayed(model: type[M], task: Task, key: str | None) -> M | None:
     if not key:
         return None
-    return model.objects.filter(task=task, idempotency_key=key).first()
+    return model._default_manager.filter(task=task, idempotency_key=key).first()
 
 
 # --- Status ------------------------------------------------------------------------------------
@@ -390,9 +399,9 @@ def task_status(
     task: Task,
     status: str,
     idempotency_key: str | None = None,
-    lat=None,
-    lon=None,
-    accuracy_m=None,
+    lat: Any = None,
+    lon: Any = None,
+    accuracy_m: Any = None,
     note: str = "",
     correction: bool = False,
 ) -> Task:
@@ -400,7 +409,7 @@ def task_status(
     A replayed update (same idempotency key) changes nothing."""
     key = (idempotency_key or "").strip()[:64] or None
     task = _locked(task, replay_of=StatusEvent, key=key)
-    if task.replayed_pk is not None:
+    if getattr(task, "replayed_pk", None) is not None:  # annotated by _locked
         return task
     _check_open(task)
     if status not in ADVANCE and not (correction and status in STATUS_ORDER):
@@ -510,7 +519,7 @@ def task_report(
     idempotency_key: str | None = None,
     evidence: str = "",
     witnesses: str = "",
-    photos: list[Photo] = (),
+    photos: Sequence[Photo] = (),
 ) -> SituationReport:
     """A situation report (with up to three photos, and for an LP the evidence and witnesses
     found, one per line): restarts the hourly clock of the task."""
@@ -590,7 +599,7 @@ def task_clear(
 
 
 @transaction.atomic
-def task_from_contact(*, actor: User, contact: Contact, **fields) -> Task:
+def task_from_contact(*, actor: User, contact: Contact, **fields: Any) -> Task:
     """The inbox's "Bantuan lapangan": a task linked to the contact, which is closed with that
     outcome in the same transaction (the citizen keeps the tracking code)."""
     from spkt.intake.models import Outcome

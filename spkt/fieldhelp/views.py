@@ -6,21 +6,18 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import (
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-    quote_etag,
-)
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from spkt.core import clock
-from spkt.core.permissions import Action, acting_unit, can, require, visible_units
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import flash_errors
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.fieldhelp import selectors, services
 from spkt.fieldhelp.details import details_display
@@ -34,19 +31,17 @@ from spkt.fieldhelp.forms import (
     TaskForm,
 )
 from spkt.fieldhelp.handoff import task_lp_handoff
-from spkt.fieldhelp.models import Assignment, Family, ReportPhoto, Task
+from spkt.fieldhelp.models import Assignment, Family, Task
 from spkt.fieldhelp.photos import PHOTO_MAX, PHOTO_MAX_BYTES, Photo
 from spkt.intake.models import Status
 from spkt.intake.selectors import contact_get
+from spkt.org.models import User
+from spkt.org.permissions import Action, acting_unit, can, require
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _is_assigned(user, task: Task) -> bool:
+def _is_assigned(user: User | AnonymousUser, task: Task) -> bool:
     person = getattr(user, "personnel", None)
     return (
         person is not None
@@ -54,7 +49,7 @@ def _is_assigned(user, task: Task) -> bool:
     )
 
 
-def _task_for_write(request: HttpRequest, pk: int, *, officer: bool = False) -> Task:
+def _task_for_write(request: DeskRequest, pk: int, *, officer: bool = False) -> Task:
     """404 for a task out of sight; 403 unless the desk of its unit (or, where ``officer``, an
     officer assigned to it)."""
     task = selectors.task_get(user=request.user, pk=pk)
@@ -64,9 +59,9 @@ def _task_for_write(request: HttpRequest, pk: int, *, officer: bool = False) -> 
     return task
 
 
-@login_required
+@desk_login_required
 @require_GET
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     can_write = can(request.user, Action.FIELD_WRITE, unit)
@@ -92,9 +87,9 @@ def _poll_headers(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def task_new(request: HttpRequest) -> HttpResponse:
+def task_new(request: DeskRequest) -> HttpResponse:
     """A new task; with ``?kontak=`` the inbox's "Bantuan lapangan" asks here for confirmation."""
     unit = acting_unit(request.user)
     require(request.user, Action.FIELD_WRITE, unit)
@@ -155,7 +150,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, task: Task) -> dict:
+def _detail_context(request: DeskRequest, task: Task) -> dict:
     people, items = selectors.dispatchable(unit=task.unit)
     can_write = can(request.user, Action.FIELD_WRITE, task.unit)
     assigned = _is_assigned(request.user, task) and task.unit_id == request.user.unit_id
@@ -193,25 +188,25 @@ def _detail_context(request: HttpRequest, task: Task) -> dict:
     }
 
 
-@login_required
+@desk_login_required
 @require_GET
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: DeskRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     if not _is_assigned(request.user, task):
         require(request.user, Action.MUTASI_VIEW, task.unit)
     return render(request, "fieldhelp/detail.html", _detail_context(request, task))
 
 
-def _done(request: HttpRequest, task: Task) -> HttpResponse:
+def _done(request: DeskRequest, task: Task) -> HttpResponse:
     nxt = request.POST.get("next")
     if nxt == "saya":
         return redirect("fieldhelp:mine")
     return redirect("fieldhelp:detail", pk=task.pk)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def task_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+def task_dispatch(request: DeskRequest, pk: int) -> HttpResponse:
     task = _task_for_write(request, pk)
     people, items = selectors.dispatchable(unit=task.unit)
     form = DispatchForm(request.POST, personnel=people, equipment=items)
@@ -227,15 +222,15 @@ def task_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             override_reason=form.cleaned_data["override_reason"],
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Petugas diberangkatkan."))
     return redirect("fieldhelp:detail", pk=task.pk)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def task_status(request: HttpRequest, pk: int) -> HttpResponse:
+def task_status(request: DeskRequest, pk: int) -> HttpResponse:
     task = _task_for_write(request, pk, officer=True)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -244,13 +239,13 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.task_status(actor=request.user, task=task, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return _done(request, task)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def task_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def task_correct(request: DeskRequest, pk: int) -> HttpResponse:
     task = _task_for_write(request, pk)
     form = CorrectionForm(request.POST)
     if not form.is_valid():
@@ -259,13 +254,13 @@ def task_correct(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.task_status(actor=request.user, task=task, correction=True, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return redirect("fieldhelp:detail", pk=task.pk)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def task_step(request: HttpRequest, pk: int) -> HttpResponse:
+def task_step(request: DeskRequest, pk: int) -> HttpResponse:
     task = _task_for_write(request, pk, officer=True)
     form = StepForm(request.POST)
     if not form.is_valid():
@@ -274,13 +269,13 @@ def task_step(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.task_step_tick(actor=request.user, task=task, step=form.cleaned_data["step"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return _done(request, task)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def task_report(request: HttpRequest, pk: int) -> HttpResponse:
+def task_report(request: DeskRequest, pk: int) -> HttpResponse:
     task = _task_for_write(request, pk, officer=True)
     form = ReportForm(request.POST)
     if not form.is_valid():
@@ -297,15 +292,15 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.task_report(actor=request.user, task=task, photos=photos, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Laporan situasi diterima."))
     return _done(request, task)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def task_clear(request: HttpRequest, pk: int) -> HttpResponse:
+def task_clear(request: DeskRequest, pk: int) -> HttpResponse:
     task = _task_for_write(request, pk, officer=True)
     form = ClearForm(request.POST)
     if not form.is_valid():
@@ -314,39 +309,39 @@ def task_clear(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.task_clear(actor=request.user, task=task, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Tugas selesai."))
     return _done(request, task)
 
 
-@login_required
+@desk_login_required
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: DeskRequest) -> HttpResponse:
     """The assigned officer's phone page: big status buttons, the steps, the report form."""
     tasks = list(selectors.tasks_of_officer(user=request.user))
     cards = [_detail_context(request, t) for t in tasks]
     return render(request, "fieldhelp/mine.html", {"cards": cards})
 
 
-@login_required
+@desk_login_required
 @require_POST
-def alert_read(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_read(request: DeskRequest, pk: int) -> HttpResponse:
     """The user has seen an alert of the hourly clock; only their own alerts can be marked."""
     request.user.field_alerts.filter(pk=pk, read_at=None).update(read_at=clock.now())
     return redirect("dashboard")
 
 
-@login_required
+@desk_login_required
 @require_POST
-def task_lp(request: HttpRequest, pk: int) -> HttpResponse:
+def task_lp(request: DeskRequest, pk: int) -> HttpResponse:
     """ "Buat LP model A" on a TPTKP task: the draft with what the task knows, once."""
     task = selectors.task_get(user=request.user, pk=pk)
     require(request.user, Action.LP_WRITE, task.unit)
     try:
         draft, created = task_lp_handoff(actor=request.user, task=task)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("fieldhelp:detail", pk=task.pk)
     if created:
         messages.success(
@@ -357,17 +352,11 @@ def task_lp(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("documents:lp-draft", pk=draft.pk)
 
 
-@login_required
+@desk_login_required
 @require_GET
-def report_photo(request: HttpRequest, pk: int) -> FileResponse:
+def report_photo(request: DeskRequest, pk: int) -> FileResponse:
     """A photo of a situation report, to those who may see the task (another station: 404)."""
-    photo = (
-        ReportPhoto.objects.filter(pk=pk, report__task__unit__in=visible_units(request.user))
-        .select_related("report__task__unit")
-        .first()
-    )
-    if photo is None:
-        raise Http404
+    photo = selectors.report_photo_get(user=request.user, pk=pk)
     task = photo.report.task
     if not _is_assigned(request.user, task):
         require(request.user, Action.MUTASI_VIEW, task.unit)

@@ -17,10 +17,10 @@ def health_setup() -> None:
     or every attempt fails)."""
     from datetime import timedelta
 
-    from spkt.core.health import backlog, register_check
+    from spkt.core.health import Result, backlog, register_check
     from spkt.intake.models import OutboxItem, OutboxStatus
 
-    def outbox():
+    def outbox() -> Result:
         oldest = (
             OutboxItem.objects.filter(status=OutboxStatus.PENDING)
             .order_by("next_attempt_at")

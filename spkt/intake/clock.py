@@ -100,7 +100,7 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 500) -> tuple[int, in
     )
     for contact in overdue:
         wait = timedelta(minutes=contact.unit.kapolsek_escalation_minutes)
-        if contact.breached_at + wait > now:
+        if contact.breached_at is None or contact.breached_at + wait > now:  # None: not selected
             continue
         with transaction.atomic():
             if not Contact.objects.filter(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -68,12 +71,12 @@ class CloseForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "outcome-documents", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.unit = unit
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         number = (data.get("document_number") or "").strip()
         outcome = data.get("outcome")
         data["document"] = None
@@ -103,7 +106,7 @@ class LinkForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, contact: Contact, **kwargs) -> None:
+    def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contact = contact
 
@@ -167,7 +170,7 @@ class LetterForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
-    def clean_letter_date(self):
+    def clean_letter_date(self) -> date | None:
         day = self.cleaned_data.get("letter_date")
         if day is not None and day > local(clock.now()).date():
             raise ValidationError(_("Tanggal surat tidak boleh di masa depan."))

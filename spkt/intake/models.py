@@ -94,6 +94,15 @@ class Contact(models.Model):
     outcome_document = models.ForeignKey(
         "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A walk-in's pre-registration, filled on the citizen's phone from the ticket's QR while
+    # waiting: "Buat SKTLK/LP" on the contact opens the form with it (issue 12, item 2).
+    preregistration = models.ForeignKey(
+        "documents.PreRegistration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     possible_duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -170,6 +179,8 @@ class Message(models.Model):
     # keeps its content for the record and is only marked.
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set by selectors.contact_thread (not a column): the outbox item or None.
+    sent_by: OutboxItem | None
 
     class Meta:
         ordering = ["at", "pk"]

@@ -4,13 +4,14 @@ never send it twice), sent by the channel's sender, and retried with backoff unt
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
 
 from spkt.core import clock, retry
-from spkt.intake.models import Delivery, Message, OutboxItem, OutboxStatus
+from spkt.intake.models import Delivery, Direction, Message, OutboxItem, OutboxStatus
+from spkt.org.models import Unit
 
 MAX_ATTEMPTS = 8
 CLAIM = timedelta(minutes=5)  # longer than any send can take (HTTP and SMTP time out at 10 s)
@@ -107,6 +108,57 @@ def outbox_retry(*, item: OutboxItem) -> bool:
         Message.objects.filter(pk=item.message_id).update(delivery=Delivery.PENDING)
         transaction.on_commit(lambda: _enqueue(item.pk))
     return True
+
+
+# Outbound delivery only moves forward: callbacks come out of order and more than once.
+_PROGRESS: list[str] = [Delivery.PENDING, Delivery.SENT, Delivery.DELIVERED, Delivery.READ]
+
+
+def outbox_delivery_update(*, unit: Unit, external_id: str, delivery: str, error: str = "") -> int:
+    """Record the provider's word on one of our messages (the channels' webhooks and reports). A
+    status never goes back (read is not set back to delivered); a failure counts only before
+    delivery, and marks the outbox item failed so the desk can send it again. Returns the number
+    of messages changed."""
+    if not external_id:
+        return 0
+    before: list[str]
+    if delivery == Delivery.FAILED:
+        before = [Delivery.PENDING, Delivery.SENT]
+    elif delivery in _PROGRESS:
+        before = _PROGRESS[: _PROGRESS.index(delivery)]
+    else:
+        return 0
+    with transaction.atomic():
+        ids = list(
+            Message.objects.filter(
+                contact__unit=unit,
+                direction=Direction.OUT,
+                external_id=external_id,
+                delivery__in=before,
+            ).values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        Message.objects.filter(pk__in=ids, delivery__in=before).update(delivery=delivery)
+        if delivery == Delivery.FAILED:
+            OutboxItem.objects.filter(message_id__in=ids, status=OutboxStatus.SENT).update(
+                status=OutboxStatus.FAILED,
+                last_error=(error or "provider reported a failed delivery")[:2000],
+            )
+    return len(ids)
+
+
+def message_read_mark(*, unit: Unit, channel: str, thread: str, until: datetime) -> int:
+    """A read watermark (Messenger): everything we sent to the person of ``thread`` on
+    ``channel`` up to ``until`` has been read. Returns the number of messages changed."""
+    return Message.objects.filter(
+        contact__unit=unit,
+        contact__channel=channel,
+        contact__external_thread=thread,
+        direction=Direction.OUT,
+        delivery__in=[Delivery.SENT, Delivery.DELIVERED],
+        outbox__sent_at__lte=until,
+    ).update(delivery=Delivery.READ)
 
 
 def _enqueue(item_id: int) -> None:

@@ -6,6 +6,7 @@ unit has no SMS account. When there is no way, the desk is told why before typin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -33,15 +34,19 @@ class Route:
         return str(Channel(self.channel).label) if self.channel else ""
 
 
+# Where the unit's accounts live (spkt.channels, above intake) registers a lookup from its ready():
+# unit id -> the channels on which the unit has an active account.
+ACCOUNT_LOOKUPS: list[Callable[[int], set[str]]] = []
+
+
+def register_account_lookup(lookup: Callable[[int], set[str]]) -> None:
+    if lookup not in ACCOUNT_LOOKUPS:
+        ACCOUNT_LOOKUPS.append(lookup)
+
+
 def active_channels(unit_id: int) -> set[str]:
     """The channels on which the unit has an active account."""
-    from spkt.channels.models import ChannelAccount
-
-    return set(
-        ChannelAccount.objects.filter(unit_id=unit_id, active=True).values_list(
-            "channel", flat=True
-        )
-    )
+    return set().union(*(lookup(unit_id) for lookup in ACCOUNT_LOOKUPS))
 
 
 def reply_route(contact: Contact, *, accounts: dict[int, set[str]] | None = None) -> Route:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from spkt.core import clock
-from spkt.core.permissions import visible_units
 from spkt.core.timeutil import local, local_datetime
 from spkt.documents.models import DocType, Document
 from spkt.intake.models import (
@@ -22,13 +23,14 @@ from spkt.intake.models import (
     Message,
     Status,
 )
-from spkt.org.models import Unit
+from spkt.org.models import Unit, User
+from spkt.org.permissions import visible_units
 
 INBOX_LIMIT = 200
 OPEN = Q(status__in=[Status.OPEN, Status.ANSWERED])
 
 
-def contacts_visible(*, user) -> QuerySet[Contact]:
+def contacts_visible(*, user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(unit__in=visible_units(user))
 
 
@@ -75,7 +77,7 @@ def inbox_etag(*, unit: Unit, salt: str = "") -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def contact_get(*, user, pk: int) -> Contact:
+def contact_get(*, user: User, pk: int) -> Contact:
     contact = (
         contacts_visible(user=user)
         .select_related(
@@ -108,7 +110,18 @@ def contact_thread(*, contact: Contact) -> list[Message]:
     return thread
 
 
-def message_get(*, user, pk: int) -> Message:
+def message_received(*, unit: Unit, external_id: str) -> bool:
+    """Whether the unit already stored the citizen's message with this provider id (a provider
+    that delivers again, a mailbox polled twice)."""
+    return (
+        bool(external_id)
+        and Message.objects.filter(
+            contact__unit=unit, direction=Direction.IN, external_id=external_id
+        ).exists()
+    )
+
+
+def message_get(*, user: User, pk: int) -> Message:
     message = (
         Message.objects.filter(pk=pk, contact__unit__in=visible_units(user))
         .select_related("contact__unit", "outbox")
@@ -119,7 +132,7 @@ def message_get(*, user, pk: int) -> Message:
     return message
 
 
-def attachment_get(*, user, pk: int) -> Attachment:
+def attachment_get(*, user: User, pk: int) -> Attachment:
     att = (
         Attachment.objects.filter(pk=pk, message__contact__unit__in=visible_units(user))
         .select_related("message__contact__unit")
@@ -158,6 +171,9 @@ def tickets_waiting(*, unit: Unit) -> int:
     )
 
 
+TICKET_WINDOW = timedelta(hours=12)  # a kiosk ticket is today's: older ones are not shown
+
+
 def kiosk_ticket(*, unit: Unit, code: str) -> Contact:
     """A ticket as the kiosk shows it right after printing (recent walk-ins only)."""
     contact = (
@@ -165,7 +181,7 @@ def kiosk_ticket(*, unit: Unit, code: str) -> Contact:
             unit=unit,
             channel=Channel.WALKIN,
             tracking_code=code,
-            received_at__gte=clock.now() - timedelta(hours=12),
+            received_at__gte=clock.now() - TICKET_WINDOW,
         ).first()
         if len(code) <= 12
         else None
@@ -184,7 +200,7 @@ def letters(*, unit: Unit) -> QuerySet[IncomingLetter]:
     )
 
 
-def letter_get(*, user, pk: int) -> IncomingLetter:
+def letter_get(*, user: User, pk: int) -> IncomingLetter:
     letter = (
         IncomingLetter.objects.filter(pk=pk, unit__in=visible_units(user))
         .select_related("unit")
@@ -203,19 +219,36 @@ def contact_public(*, code: str) -> Contact | None:
     return Contact.objects.filter(tracking_code=code).select_related("unit").first()
 
 
-def public_thread(*, contact: Contact) -> list[dict]:
+# A message the citizen sent that is not a contact yet (the web form's queue, ADR 0040): the
+# channel that queues it registers a lookup (code -> an object with tracking_code, unit and
+# received_at, or None) from its ready(); intake imports none of the channels.
+PENDING_LOOKUPS: list[Callable[[str], Any]] = []
+
+
+def register_pending_lookup(lookup: Callable[[str], Any]) -> None:
+    if lookup not in PENDING_LOOKUPS:
+        PENDING_LOOKUPS.append(lookup)
+
+
+def received_pending(*, code: str) -> Any:
+    """The queued message with this tracking code, or None."""
+    return next((found for lookup in PENDING_LOOKUPS if (found := lookup(code)) is not None), None)
+
+
+def public_thread(*, contact: Contact) -> list[dict[str, Any]]:
     """What the citizen may read: their own messages and the replies meant for them."""
-    return list(
+    rows = (
         contact.messages.filter(Q(direction=Direction.IN) | Q(public=True))
         .exclude(body="")
         .order_by("at", "pk")
         .values("direction", "body", "at")
     )
+    return [dict(row) for row in rows]
 
 
 # --- REST API -----------------------------------------------------------------------------------
 def contact_list(
-    *, user, unit: Unit | None = None, status: str = "", channel: str = ""
+    *, user: User, unit: Unit | None = None, status: str = "", channel: str = ""
 ) -> QuerySet[Contact]:
     """Contacts of the units the user may see (or of one of them), newest first: the API's list."""
     qs = contacts_visible(user=user) if unit is None else Contact.objects.filter(unit=unit)
@@ -224,3 +257,44 @@ def contact_list(
     if channel:
         qs = qs.filter(channel=channel)
     return qs.order_by("-received_at", "-pk")
+
+
+def contacts_overdue(*, unit: Unit, now: datetime | None = None) -> QuerySet[Contact]:
+    """Open contacts of the unit past their first-response standard (5 minutes) without a first
+    response, the longest overdue first."""
+    return (
+        Contact.objects.filter(
+            OPEN,
+            unit=unit,
+            first_response_at__isnull=True,
+            first_response_due_at__lt=now or clock.now(),
+        )
+        .only(
+            "pk",
+            "unit_id",
+            "channel",
+            "tracking_code",
+            "sender_name",
+            "sender_address",
+            "queue_ticket",
+            "received_at",
+            "first_response_due_at",
+        )
+        .order_by("first_response_due_at", "pk")
+    )
+
+
+def ticket_waiting(*, unit: Unit, code: str) -> Contact | None:
+    """A recent kiosk ticket of the unit not yet served, for the pre-registration it carries."""
+    if not code or len(code) > 12:
+        return None
+    return (
+        Contact.objects.filter(
+            unit=unit,
+            channel=Channel.WALKIN,
+            tracking_code=code.strip().upper(),
+            received_at__gte=clock.now() - TICKET_WINDOW,
+        )
+        .exclude(status=Status.CLOSED)
+        .first()
+    )

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from spkt.core import clock
+from spkt.core import clock, codes
 from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
 from spkt.core.db import locked_get_or_create
 from spkt.core.timeutil import local
-from spkt.documents.models import DocType
+from spkt.documents.models import DocType, Document, PreRegistration
 from spkt.dutylog.models import MutasiCategory
 from spkt.dutylog.services import mutasi_append
 from spkt.intake.models import (
@@ -40,7 +40,6 @@ from spkt.intake.models import (
 )
 from spkt.org.models import Unit, User
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_ATTACHMENT = 10 * 1024 * 1024
 ALLOWED_TYPES = (
     "image/jpeg",
@@ -112,10 +111,6 @@ def sender_key(channel: str, address: str) -> str:
             digits = "62" + digits[1:]
         return "tel:" + digits
     return f"{channel}:{address}"
-
-
-def _tracking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 def _check_files(files: list[IncomingFile]) -> None:
@@ -209,7 +204,7 @@ def contact_receive(
         # row lock serialises concurrent deliveries of the same id; NO KEY UPDATE, so the rows
         # other transactions insert for the unit (their foreign-key checks) never wait on it.
         Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
-        earlier = (
+        earlier_message = (
             Message.objects.filter(
                 contact__unit=unit,
                 contact__channel=incoming.channel,
@@ -219,15 +214,15 @@ def contact_receive(
             .select_related("contact")
             .first()
         )
-        if earlier is not None:
-            return earlier.contact
+        if earlier_message is not None:
+            return earlier_message.contact
     now = incoming.received_at or clock.now()
     contact = _thread_of(unit, incoming)
     new = contact is None
-    if new:
+    if contact is None:
         key = sender_key(incoming.channel, incoming.sender_address)
         window = now - timedelta(minutes=unit.duplicate_window_minutes)
-        earlier = (
+        earlier_contact = (
             Contact.objects.filter(unit=unit, sender_key=key, received_at__gte=window)
             .order_by("-received_at")
             .first()
@@ -237,7 +232,7 @@ def contact_receive(
         contact = Contact(
             unit=unit,
             channel=incoming.channel,
-            tracking_code=tracking_code or _tracking_code(),
+            tracking_code=tracking_code or codes.tracking_code(),
             sender_name=incoming.sender_name.strip()[:120],
             sender_address=incoming.sender_address.strip()[:255],
             sender_key=key[:255],
@@ -247,7 +242,7 @@ def contact_receive(
             received_at=now,
             first_response_due_at=now + timedelta(minutes=unit.response_minutes),
             external_thread=incoming.external_thread[:255],
-            possible_duplicate_of=earlier,
+            possible_duplicate_of=earlier_contact,
         )
         if answered:
             contact.first_response_at, contact.first_response_by = now, actor
@@ -392,8 +387,21 @@ def contact_acknowledge(*, actor: User, contact: Contact, note: str = "") -> Con
     return contact
 
 
+# Apps that speak last to the citizen register here (the satisfaction survey, spkt.reports.ikm):
+# a hook takes the contact just closed and returns the closing reply's text, or "" for none. The
+# first text is sent, on the contact's reply route, in the closing transaction.
+CLOSING_HOOKS: list[Callable[[Contact], str]] = []
+
+
+def register_closing_hook(hook: Callable[[Contact], str]) -> None:
+    if hook not in CLOSING_HOOKS:
+        CLOSING_HOOKS.append(hook)
+
+
 @transaction.atomic
-def contact_close(*, actor: User, contact: Contact, outcome: str, document=None) -> Contact:
+def contact_close(
+    *, actor: User, contact: Contact, outcome: str, document: Document | None = None
+) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _check_open(contact)
     if outcome not in Outcome.values:
@@ -427,11 +435,8 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
 
     route = reply_route(contact)
     if route:
-        # The closing reply carries the satisfaction survey's link (spkt.reports.ikm), on the
-        # same route as the desk's replies.
-        from spkt.reports.ikm.services import closing_invitation_text
-
-        text = closing_invitation_text(contact)
+        # The closing reply (the survey's link) goes on the same route as the desk's replies.
+        text = next((t for hook in CLOSING_HOOKS if (t := hook(contact))), "")
         if text:
             message = Message.objects.create(
                 contact=contact,
@@ -449,7 +454,7 @@ def contact_close(*, actor: User, contact: Contact, outcome: str, document=None)
 
 
 @transaction.atomic
-def contact_document_follows(*, actor, contact: Contact, document) -> Contact:
+def contact_document_follows(*, actor: User, contact: Contact, document: Document) -> Contact:
     """A contact the desk closed as field help ends, later, in the document the field work
     produced (the LP model A of a TPTKP task): the contact takes that outcome and document, and
     the book says so. Only such a contact, only once, and only a document of its own unit."""
@@ -573,7 +578,7 @@ def letter_register(
     sender: str,
     subject: str,
     letter_number: str = "",
-    letter_date=None,
+    letter_date: date | None = None,
     scan: IncomingFile | None = None,
 ) -> IncomingLetter:
     """An incoming letter into the agenda surat masuk, with its scan, as a contact."""
@@ -611,3 +616,34 @@ def letter_register(
         letter.scan.save(safe_filename(scan.filename), ContentFile(scan.data), save=False)
     letter.save()
     return letter
+
+
+@transaction.atomic
+def ticket_preregistered(
+    *, unit: Unit, tracking_code: str, preregistration: PreRegistration
+) -> Contact:
+    """The citizen waiting with a kiosk ticket filled a pre-registration from its QR: the ticket
+    carries it, so the officer who calls the number opens the form already filled (issue 12,
+    item 2). The ticket must be this unit's, recent and not yet served; else nothing changes."""
+    from spkt.intake.selectors import TICKET_WINDOW
+
+    now = clock.now()
+    contact = (
+        Contact.objects.select_for_update()
+        .filter(
+            unit=unit,
+            channel=Channel.WALKIN,
+            tracking_code=tracking_code,
+            received_at__gte=now - TICKET_WINDOW,
+        )
+        .exclude(status=Status.CLOSED)
+        .first()
+    )
+    if contact is None:
+        raise ValidationError(_("Nomor antrean ini tidak ditemukan atau sudah selesai dilayani."))
+    fields = {"preregistration": preregistration, "updated_at": now}
+    if not contact.sender_name:  # the inbox shows the name instead of a bare ticket number
+        fields["sender_name"] = str(preregistration.data["citizen"].get("name", ""))[:120]
+    Contact.objects.filter(pk=contact.pk).update(**fields)
+    contact.refresh_from_db()
+    return contact

@@ -5,13 +5,14 @@ closes the contact with it, in the issuing transaction."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from spkt.documents.models import DocType
+from spkt.documents.models import DocType, Document, PreRegistration
 from spkt.documents.sources import DocumentSource, register_source
-from spkt.intake.models import Contact, Direction, Outcome, Status
+from spkt.intake.models import Channel, Contact, Direction, Outcome, Status
 from spkt.org.models import Unit, User
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,18}[0-9]$")
@@ -24,22 +25,46 @@ def _contact(unit_id: int, key: str) -> Contact:
     return contact
 
 
-def contact_prefill(user: User, unit: Unit, key: str) -> dict:
+def contact_prefill(user: User, unit: Unit, key: str) -> dict[str, Any]:
     contact = _contact(unit.pk, key)
     first = (
         contact.messages.filter(direction=Direction.IN).order_by("at", "pk").values("body").first()
     )
-    text = (first or {}).get("body", "").strip() or contact.subject
+    said = (first["body"] if first else "").strip()
+    text = said or contact.subject
     initial = {"name": contact.sender_name, "chronology": text, "account": text}
     if contact.subject:
         initial["event_what"] = contact.subject[:200]
+    if contact.channel == Channel.WALKIN and not said:
+        # A kiosk ticket's subject is its number ("Antrean A-07"), not the citizen's words.
+        initial = {"name": contact.sender_name}
     address = contact.sender_address.strip()
     if PHONE.match(address):
         initial["phone"] = re.sub(r"[^0-9+]", "", address)
+    initial.update(_preregistration_initial(user, unit, contact))
     return initial
 
 
-def contact_issued(actor: User, document, key: str) -> None:
+def _preregistration_initial(user: User, unit: Unit, contact: Contact) -> dict[str, Any]:
+    """What a walk-in filled in from the ticket's QR while waiting (issue 12, item 2): it fills
+    the form, and issuing marks it used. The NIK it reveals is audit-logged (prereg_open); a
+    pre-registration used or expired meanwhile leaves the contact's own words."""
+    from spkt.documents import prereg
+
+    registration = contact.preregistration  # None without a query when there is none
+    if registration is None:
+        return {}
+    try:
+        found = prereg.prereg_open(unit=unit, code=registration.code, actor=user)
+    except ValidationError:
+        return {}
+    initial = (
+        prereg.prereg_initial(found) if found.kind == "SKTLK" else prereg.prereg_lp_initial(found)
+    )
+    return {k: v for k, v in initial.items() if v not in (None, "")}
+
+
+def contact_issued(actor: User, document: Document, key: str) -> None:
     from spkt.intake.services import contact_close, contact_document_follows
 
     contact = _contact(document.unit_id, key)  # another station's contact: refused, nothing issued
@@ -56,7 +81,21 @@ def contact_label(key: str) -> str:
     return _("kontak %(code)s") % {"code": code or key}
 
 
+def ticket_preregistration(unit: Unit, code: str) -> PreRegistration | None:
+    """The pre-registration a kiosk ticket carries, by the ticket's tracking code: the desk may
+    type the one code the citizen holds (spkt.documents.prereg.CODE_LOOKUPS)."""
+    contact = (
+        Contact.objects.filter(unit=unit, tracking_code=code, preregistration__isnull=False)
+        .select_related("preregistration")
+        .first()
+    )
+    return contact.preregistration if contact is not None else None
+
+
 def sources_setup() -> None:
+    from spkt.documents.prereg import register_code_lookup
+
+    register_code_lookup(ticket_preregistration)
     register_source(
         "kontak",
         DocumentSource(prefill=contact_prefill, issued=contact_issued, label=contact_label),

@@ -5,33 +5,28 @@ render."""
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import (
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-    quote_etag,
-)
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from spkt.core import publicurl
 from spkt.core.audit import audit_log
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import flash_errors
 from spkt.core.pdf import qr_svg_scalable
-from spkt.core.permissions import Action, acting_unit, can, require
+from spkt.core.publicurl import public_url
+from spkt.core.ratelimit import rate_limited
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.intake import selectors, services
 from spkt.intake.forms import AcknowledgeForm, CloseForm, LetterForm, LinkForm, PhoneForm, ReplyForm
@@ -39,6 +34,8 @@ from spkt.intake.models import Channel, Contact, Delivery, Message, OutboxStatus
 from spkt.intake.outbox import outbox_retry
 from spkt.intake.routes import reply_route
 from spkt.org.models import Unit
+from spkt.org.permissions import Action, acting_unit, can, require
+from spkt.org.request_types import DeskRequest, HtmxRequest
 from spkt.org.selectors import unit_selected
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
@@ -46,36 +43,10 @@ KIOSK_LIMIT = 30  # tickets per client address per window: a busy morning, not a
 KIOSK_WINDOW = 600
 
 
-def desk_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """``login_required`` that also ends a polling HTMX request cleanly: an expired session
-    sends the whole page to the login form instead of swapping the form into a list."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if request.htmx:
-            current = request.htmx.current_url_abs_path or request.get_full_path()
-            login = reverse(settings.LOGIN_URL) + "?" + urlencode({"next": current})
-            return HttpResponseClientRedirect(login)
-        return redirect_to_login(request.get_full_path())
-
-    return wrapper
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def public_url(name: str, *args: str) -> str:
-    return publicurl.public_url(reverse(name, args=args))
-
-
 # --- Inbox --------------------------------------------------------------------------------------
 @desk_login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     can_write = can(request.user, Action.MUTASI_WRITE, unit)
@@ -113,7 +84,7 @@ def _poll_headers(response: HttpResponse, etag: str) -> HttpResponse:
 
 @desk_login_required
 @require_POST
-def ticket_call(request: HttpRequest) -> HttpResponse:
+def ticket_call(request: DeskRequest) -> HttpResponse:
     unit = acting_unit(request.user)
     require(request.user, Action.MUTASI_WRITE, unit)
     contact = services.ticket_call_next(actor=request.user, unit=unit)
@@ -125,7 +96,9 @@ def ticket_call(request: HttpRequest) -> HttpResponse:
 
 
 # --- One contact --------------------------------------------------------------------------------
-def _detail(request: HttpRequest, contact: Contact, *, status: int = 200, **forms) -> HttpResponse:
+def _detail(
+    request: DeskRequest, contact: Contact, *, status: int = 200, **forms: BaseForm
+) -> HttpResponse:
     thread = selectors.contact_thread(contact=contact)
     is_open = contact.status != Status.CLOSED
     can_write = can(request.user, Action.MUTASI_WRITE, contact.unit) and is_open
@@ -161,7 +134,7 @@ def _detail(request: HttpRequest, contact: Contact, *, status: int = 200, **form
         "documents": selectors.documents_for_outcome(unit=contact.unit) if can_write else [],
         "sktlk_url": sktlk_url,
         "lp_url": reverse("documents:lp-new") + "?" + urlencode({"model": "B", **source}),
-        "track_url": public_url("intake:track", contact.tracking_code),
+        "track_url": public_url(reverse("intake:track", args=[contact.tracking_code])),
         "field_help": Outcome.FIELD_HELP,
         "failed": Delivery.FAILED,
     }
@@ -169,7 +142,7 @@ def _detail(request: HttpRequest, contact: Contact, *, status: int = 200, **form
 
 
 def _quick_replies(contact: Contact) -> list[tuple[str, str]]:
-    track = public_url("intake:track", contact.tracking_code)
+    track = public_url(reverse("intake:track", args=[contact.tracking_code]))
     unit = contact.unit.name
     return [
         (
@@ -198,13 +171,13 @@ def _quick_replies(contact: Contact) -> list[tuple[str, str]]:
 
 @desk_login_required
 @require_GET
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: DeskRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(user=request.user, pk=pk)
     require(request.user, Action.MUTASI_VIEW, contact.unit)
     return _detail(request, contact)
 
 
-def _contact_for_write(request: HttpRequest, pk: int) -> Contact:
+def _contact_for_write(request: DeskRequest, pk: int) -> Contact:
     """404 for a contact out of sight, 403 for a role that may only read."""
     contact = selectors.contact_get(user=request.user, pk=pk)
     require(request.user, Action.MUTASI_WRITE, contact.unit)
@@ -213,19 +186,19 @@ def _contact_for_write(request: HttpRequest, pk: int) -> Contact:
 
 @desk_login_required
 @require_POST
-def contact_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_claim(request: DeskRequest, pk: int) -> HttpResponse:
     contact = _contact_for_write(request, pk)
     try:
         services.contact_claim(actor=request.user, contact=contact)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("intake:inbox")
     return redirect("intake:detail", pk=contact.pk)
 
 
 @desk_login_required
 @require_POST
-def contact_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_reply(request: DeskRequest, pk: int) -> HttpResponse:
     contact = _contact_for_write(request, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
@@ -241,7 +214,7 @@ def contact_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, contact, status=400, reply_form=form)
 
 
-def _reply_said(request: HttpRequest, contact: Contact, message: Message) -> None:
+def _reply_said(request: DeskRequest, contact: Contact, message: Message) -> None:
     """Tell the desk what happened to the reply, read back after the commit: a worker that runs at
     once (or a fast one) may already have sent it or failed; otherwise it waits in the outbox.
     Never "sent" when it was not."""
@@ -275,7 +248,7 @@ def _reply_said(request: HttpRequest, contact: Contact, message: Message) -> Non
 
 @desk_login_required
 @require_POST
-def contact_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_acknowledge(request: DeskRequest, pk: int) -> HttpResponse:
     contact = _contact_for_write(request, pk)
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
@@ -293,7 +266,7 @@ def contact_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_login_required
 @require_POST
-def contact_close(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_close(request: DeskRequest, pk: int) -> HttpResponse:
     contact = _contact_for_write(request, pk)
     form = CloseForm(request.POST, unit=contact.unit)
     if form.is_valid() and form.cleaned_data["outcome"] == Outcome.FIELD_HELP:
@@ -321,7 +294,7 @@ def contact_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_login_required
 @require_POST
-def contact_link(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_link(request: DeskRequest, pk: int) -> HttpResponse:
     contact = _contact_for_write(request, pk)
     form = LinkForm(request.POST, contact=contact)
     if form.is_valid():
@@ -337,7 +310,7 @@ def contact_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_login_required
 @require_POST
-def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def message_retry(request: DeskRequest, pk: int) -> HttpResponse:
     message = selectors.message_get(user=request.user, pk=pk)
     contact = message.contact
     require(request.user, Action.MUTASI_WRITE, contact.unit)
@@ -350,7 +323,9 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("intake:detail", pk=contact.pk)
 
 
-def _file_response(file, *, content_type: str, filename: str, inline: bool) -> FileResponse:
+def _file_response(
+    file: FieldFile, *, content_type: str, filename: str, inline: bool
+) -> FileResponse:
     try:
         handle = file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
@@ -362,7 +337,7 @@ def _file_response(file, *, content_type: str, filename: str, inline: bool) -> F
 
 @desk_login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: DeskRequest, pk: int) -> FileResponse:
     att = selectors.attachment_get(user=request.user, pk=pk)
     contact = att.message.contact
     require(request.user, Action.MUTASI_VIEW, contact.unit)
@@ -383,7 +358,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- Phone and letters --------------------------------------------------------------------------
 @desk_login_required
 @require_http_methods(["GET", "POST"])
-def phone_log(request: HttpRequest) -> HttpResponse:
+def phone_log(request: DeskRequest) -> HttpResponse:
     unit = acting_unit(request.user)
     require(request.user, Action.MUTASI_WRITE, unit)
     form = PhoneForm(request.POST or None)
@@ -409,7 +384,7 @@ def phone_log(request: HttpRequest) -> HttpResponse:
 
 @desk_login_required
 @require_GET
-def letter_list(request: HttpRequest) -> HttpResponse:
+def letter_list(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.MUTASI_VIEW, unit)
     page = Paginator(selectors.letters(unit=unit), 50).get_page(request.GET.get("page"))
@@ -422,7 +397,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 @desk_login_required
 @require_http_methods(["GET", "POST"])
-def letter_new(request: HttpRequest) -> HttpResponse:
+def letter_new(request: DeskRequest) -> HttpResponse:
     unit = acting_unit(request.user)
     require(request.user, Action.MUTASI_WRITE, unit)
     form = LetterForm(request.POST or None, request.FILES or None)
@@ -452,12 +427,12 @@ def letter_new(request: HttpRequest) -> HttpResponse:
 
 @desk_login_required
 @require_GET
-def letter_scan(request: HttpRequest, pk: int) -> FileResponse:
+def letter_scan(request: DeskRequest, pk: int) -> FileResponse:
     letter = selectors.letter_get(user=request.user, pk=pk)
     require(request.user, Action.MUTASI_VIEW, letter.unit)
     if not letter.scan:
         raise Http404
-    name = letter.scan.name.rsplit("/", 1)[-1]
+    name = (letter.scan.name or "").rsplit("/", 1)[-1]
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     audit_log(
         action="intake.letter.scan_downloaded",
@@ -470,28 +445,12 @@ def letter_scan(request: HttpRequest, pk: int) -> FileResponse:
 
 
 # --- Public: kiosk, lobby display, tracking -----------------------------------------------------
-def _kiosk_rate_limited(request: HttpRequest) -> bool:
-    """Count tickets per client address in the cache (shared via Redis in production)."""
-    from django.core.cache import cache
-
-    from spkt.core.client_ip import client_ip
-
-    key = f"spkt:kiosk:{client_ip(request)}"
-    cache.add(key, 0, KIOSK_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, KIOSK_WINDOW)
-        count = 1
-    return count > KIOSK_LIMIT
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(Unit, code=code)
     if request.method == "POST":
-        if _kiosk_rate_limited(request):
+        if rate_limited(request, scope="kiosk", limit=KIOSK_LIMIT, window=KIOSK_WINDOW):
             return render(request, "intake/kiosk.html", {"unit": unit, "limited": True}, status=429)
         contact = services.ticket_issue(unit=unit)
         return redirect("intake:kiosk-ticket", code=unit.code, tracking=contact.tracking_code)
@@ -503,7 +462,11 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
 def kiosk_ticket(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
     unit = get_object_or_404(Unit, code=code)
     contact = selectors.kiosk_ticket(unit=unit, code=tracking)
-    track_url = public_url("intake:track", contact.tracking_code)
+    track_url = public_url(reverse("intake:track", args=[contact.tracking_code]))
+    # The QR opens the pre-registration carrying this ticket: one code for the citizen, and the
+    # officer who calls the number finds the form filled (issue 12, item 2).
+    ticket = "?" + urlencode({"tiket": contact.tracking_code})
+    prereg_url = public_url(reverse("portal:prereg", args=[unit.code, "sktlk"]) + ticket)
     return render(
         request,
         "intake/kiosk_ticket.html",
@@ -511,15 +474,15 @@ def kiosk_ticket(request: HttpRequest, code: str, tracking: str) -> HttpResponse
             "unit": unit,
             "contact": contact,
             "track_url": track_url,
-            "qr": qr_svg_scalable(track_url),
-            "prereg_url": public_url("portal:prereg", unit.code, "sktlk"),
+            "qr": qr_svg_scalable(prereg_url),
+            "prereg_url": prereg_url,
         },
     )
 
 
 @never_cache
 @require_GET
-def lobby(request: HttpRequest, code: str) -> HttpResponse:
+def lobby(request: HtmxRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(Unit, code=code)
     context = {
         "unit": unit,
@@ -532,15 +495,13 @@ def lobby(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def track(request: HttpRequest, code: str) -> HttpResponse:
+def track(request: HtmxRequest, code: str) -> HttpResponse:
     """Public: the citizen follows a contact with its tracking code. Their own messages and the
     replies meant for them; no internal notes, no officer names."""
     contact = selectors.contact_public(code=code)
     if contact is None:
         # A web form message the worker has not filed yet: received, not unknown (ADR 0040).
-        from spkt.channels.webform import pending
-
-        received = pending(code)
+        received = selectors.received_pending(code=code)
         return render(
             request,
             "intake/track.html",
@@ -554,8 +515,13 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         "waiting": contact.channel == Channel.WALKIN
         and contact.called_at is None
         and contact.status != Status.CLOSED,
-        "prereg_sktlk": reverse("portal:prereg", args=[contact.unit.code, "sktlk"]),
-        "prereg_lp": reverse("portal:prereg", args=[contact.unit.code, "lp"]),
+        # The pre-registration carries the ticket (issue 12, item 2).
+        "prereg_sktlk": reverse("portal:prereg", args=[contact.unit.code, "sktlk"])
+        + "?"
+        + urlencode({"tiket": contact.tracking_code}),
+        "prereg_lp": reverse("portal:prereg", args=[contact.unit.code, "lp"])
+        + "?"
+        + urlencode({"tiket": contact.tracking_code}),
     }
     if request.htmx:
         # 286 tells HTMX to stop polling: the number was called (or the contact closed).

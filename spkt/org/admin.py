@@ -1,23 +1,14 @@
+from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.http import HttpRequest
 
-from spkt.core.numbering import DEFAULT_PATTERNS, pattern_validate
-from spkt.org import secondfactor
-from spkt.org.models import Equipment, Kelurahan, Personnel, Unit, User
+from spkt.org.models import Equipment, Kelurahan, Personnel, Unit
+from spkt.org.number_patterns import DEFAULT_PATTERNS, pattern_validate
 from spkt.org.services import unit_create
 
-# django-otp's own admin pages would show any user's TOTP secret (its QR) to an admin, who could
-# then carry that user's second factor. Admins reset a factor instead (UserAdmin action, ADR 0037).
-for _model in (TOTPDevice, StaticDevice):
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
 
-
-class UnitForm(admin.ModelAdmin.form):
+class UnitForm(forms.ModelForm):  # the admin's default form class
     def clean_number_patterns(self) -> dict:
         patterns = self.cleaned_data["number_patterns"] or {}
         if not isinstance(patterns, dict):
@@ -35,10 +26,12 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "code"]
     search_fields = ["name", "code"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
         return ["parent"] if obj else []
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool
+    ) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -57,24 +50,6 @@ class PersonnelAdmin(admin.ModelAdmin):
     list_display = ["name", "pangkat", "nrp", "jabatan", "unit", "user"]
     list_filter = ["unit", "pangkat"]
     search_fields = ["name", "nrp"]
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    fieldsets = [*BaseUserAdmin.fieldsets, ("SPKT", {"fields": ["unit"]})]
-    list_display = ["username", "first_name", "unit", "is_active"]
-    list_filter = ["unit", "groups", "is_active"]
-    actions = ["second_factor_reset"]
-
-    @admin.action(description=_("Reset faktor kedua (ponsel hilang): daftar ulang saat masuk"))
-    def second_factor_reset(self, request, queryset) -> None:
-        for user in queryset:
-            secondfactor.second_factor_reset(actor=request.user, user=user)
-        self.message_user(
-            request,
-            _("Faktor kedua %(n)d pengguna direset; mereka mendaftar ulang saat masuk.")
-            % {"n": queryset.count()},
-        )
 
 
 @admin.register(Equipment)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from spkt.org.number_patterns import DEFAULT_PATTERNS
 
 
 class Role(models.TextChoices):
@@ -91,7 +95,7 @@ class Unit(models.Model):
     second_factor_for_desk = models.BooleanField(
         _("faktor kedua juga untuk anggota jaga"), default=False
     )
-    # Overrides of the document number patterns, keyed by document type (see core.numbering).
+    # Overrides of the document number patterns, keyed by document type (see org.number_patterns).
     number_patterns = models.JSONField(_("pola nomor surat"), default=dict, blank=True)
 
     class Meta:
@@ -106,6 +110,23 @@ class Unit(models.Model):
         ids = [int(part) for part in self.path.strip("/").split("/") if part]
         by_id = Unit.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
+
+    def number_pattern(self, doc_type: str) -> str:
+        """The pattern this unit numbers ``doc_type`` with: its own, else the national default."""
+        return self.number_patterns.get(doc_type) or DEFAULT_PATTERNS[doc_type]
+
+    def letterhead(self, chain: list[Unit] | None = None) -> dict:
+        """The kop surat of this unit's letters: the chain of units above it, then its own
+        address. ``chain`` is ``ancestors_and_self()`` when the caller has it already."""
+        chain = chain if chain is not None else self.ancestors_and_self()
+        return {
+            "lines": ["KEPOLISIAN NEGARA REPUBLIK INDONESIA", *(u.letterhead_name for u in chain)],
+            "address": self.address,
+            "phone": self.phone,
+            "unit_name": self.name,
+            "city": self.city,
+            "head_title": self.head_title,
+        }
 
 
 class Kelurahan(models.Model):
@@ -212,6 +233,8 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("satuan"),
     )
+    # Not a column: django-otp's middleware sets it on the request's user.
+    is_verified: Callable[[], bool]
 
     class Meta:
         verbose_name = _("pengguna")

@@ -4,10 +4,15 @@ every page (issue 12: people, not usernames)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from spkt.org.models import User
 
-def person_label(user, *, empty: str | None = None) -> str:
+
+def person_label(user: User | None, *, empty: str | None = None) -> str:
     if user is None:
         return _("(tidak tercatat)") if empty is None else empty
     person = getattr(user, "personnel", None)

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 
 from spkt.core.models import UnitKey
 from spkt.core.pdf import qr_svg
+from spkt.core.ratelimit import rate_limited
 from spkt.core.signing import public_pem, verify_payload
 from spkt.documents.forms import PublicLpForm, PublicSktlkForm
-from spkt.documents.models import Document
+from spkt.documents.models import Document, PreRegistration
 from spkt.documents.prereg import prereg_create
 from spkt.documents.selectors import STATUS_LABELS, document_public_status
 from spkt.org.models import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.core.files.uploadedfile import UploadedFile
+
+    from spkt.intake.models import Contact
 
 MAX_PARAM = 2000
 
@@ -78,19 +90,8 @@ RATE_WINDOW = 600
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    """Count submissions per client address in the cache (shared via Redis in production)."""
-    from django.core.cache import cache
-
-    from spkt.core.client_ip import client_ip
-
-    key = f"spkt:prereg:{client_ip(request)}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+    """Pre-registrations and web messages share one count per client address."""
+    return rate_limited(request, scope="prereg", limit=RATE_LIMIT, window=RATE_WINDOW)
 
 
 def portal_index(request: HttpRequest) -> HttpResponse:
@@ -99,46 +100,81 @@ def portal_index(request: HttpRequest) -> HttpResponse:
 
 
 def prereg_form(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """The citizen's pre-registration. From a kiosk ticket's QR (``?tiket=<tracking code>``) it
+    carries the ticket: one code for the citizen, and the officer who calls the number opens
+    the form already filled (issue 12, item 2)."""
+    from spkt.intake.selectors import ticket_waiting
+    from spkt.intake.services import ticket_preregistered
+
     unit = Unit.objects.filter(code=code).first()
     forms_by_kind = {"sktlk": PublicSktlkForm, "lp": PublicLpForm}
     if unit is None or kind not in forms_by_kind:
         raise Http404
+    raw_ticket = (request.GET.get("tiket") or "").strip()[:20]
+    ticket = ticket_waiting(unit=unit, code=raw_ticket) if raw_ticket else None
     form = forms_by_kind[kind](request.POST or None, unit=unit)
+    query = "?" + urlencode({"tiket": ticket.tracking_code}) if ticket else ""
+    other = "lp" if kind == "sktlk" else "sktlk"
+    context = {
+        "form": form,
+        "unit": unit,
+        "kind": kind,
+        "ticket": ticket,
+        "ticket_unknown": bool(raw_ticket) and ticket is None,
+        "action": reverse("portal:prereg", args=[unit.code, kind]) + query,
+        "other_url": reverse("portal:prereg", args=[unit.code, other]) + query,
+    }
     if request.method == "POST":
         if _rate_limited(request):
             return render(
-                request,
-                "portal/prereg_form.html",
-                {"form": form, "unit": unit, "kind": kind, "limited": True},
-                status=429,
+                request, "portal/prereg_form.html", {**context, "limited": True}, status=429
             )
-        if form.is_valid():
+        valid = form.is_valid()
+        if context["ticket_unknown"]:
+            form.add_error(
+                None, _("Nomor antrean ini tidak ditemukan atau sudah selesai dilayani.")
+            )
+        elif valid:
             try:
-                created = _prereg_create(unit, kind, form)
+                with transaction.atomic():
+                    created = _prereg_create(unit, kind, form)
+                    if ticket is not None:
+                        ticket = ticket_preregistered(
+                            unit=unit, tracking_code=ticket.tracking_code, preregistration=created
+                        )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                return render(
-                    request,
-                    "portal/prereg_done.html",
-                    {
-                        "prereg": created,
-                        "unit": unit,
-                        "qr": qr_svg(created.code),
-                    },
-                )
+                return _prereg_done(request, unit, created, ticket)
     return render(
         request,
         "portal/prereg_form.html",
-        {"form": form, "unit": unit, "kind": kind},
+        context,
         status=400 if request.method == "POST" else 200,
     )
 
 
-def _prereg_create(unit: Unit, kind: str, form):
+def _prereg_done(
+    request: HttpRequest, unit: Unit, created: PreRegistration, ticket: Contact | None
+) -> HttpResponse:
+    """The confirmation: with a ticket, the ticket's code is the citizen's one code; without,
+    the pre-registration's own. Either way a link to the page that follows it."""
+    if ticket is not None:  # the citizen is in the lobby with the paper ticket: no second QR
+        track_url, qr = reverse("intake:track", args=[ticket.tracking_code]), ""
+    else:
+        track_url = reverse("portal:prereg-track", args=[created.code])
+        qr = qr_svg(created.code)
+    return render(
+        request,
+        "portal/prereg_done.html",
+        {"prereg": created, "unit": unit, "ticket": ticket, "track_url": track_url, "qr": qr},
+    )
+
+
+def _prereg_create(unit: Unit, kind: str, form: PublicSktlkForm | PublicLpForm) -> PreRegistration:
     d = form.cleaned_data
-    if kind == "sktlk":
+    if isinstance(form, PublicSktlkForm):  # kind "sktlk"
         return prereg_create(
             unit=unit,
             kind="SKTLK",
@@ -173,7 +209,7 @@ class _Files(forms.ClearableFileInput):
 class _FilesField(forms.FileField):
     """Up to MAX_FILES photos or documents; the attachment policy is checked by the service."""
 
-    def clean(self, data, initial=None) -> list:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else [data]
         files = [super(_FilesField, self).clean(f, initial) for f in files if f]
         if len(files) > MAX_FILES:
@@ -189,7 +225,7 @@ class WebMessageForm(forms.Form):
     message = forms.CharField(
         label=_("Pesan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    files = _FilesField(
+    files = _FilesField(  # type: ignore[assignment]  # a form field named like BaseForm.files
         label=_("Lampiran (foto atau PDF, maksimal 3, masing-masing 10 MB)"),
         required=False,
         widget=_Files(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
@@ -218,7 +254,25 @@ class WebMessageForm(forms.Form):
 
 
 def _web_message_done(request: HttpRequest, unit: Unit, code: str) -> HttpResponse:
-    return render(request, "portal/web_message_done.html", {"code": code, "unit": unit})
+    """Post/Redirect/Get: the answer to a stored message is a 303 to its confirmation page, so a
+    reload or the back button never offers to send the form again."""
+    response = redirect("portal:web-message-done", code=unit.code, tracking=code)
+    response.status_code = 303
+    return response
+
+
+def web_message_done(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
+    """The confirmation with the tracking code, for a message this unit's form really stored."""
+    from spkt.channels import webform
+
+    unit = webform.form_unit(code)
+    if (
+        unit is None
+        or not (6 <= len(tracking) <= 12 and tracking.isalnum())
+        or not webform.WebSubmission.objects.filter(unit=unit, tracking_code=tracking).exists()
+    ):
+        raise Http404
+    return render(request, "portal/web_message_done.html", {"code": tracking, "unit": unit})
 
 
 @transaction.non_atomic_requests
@@ -290,11 +344,46 @@ def track_entry(request: HttpRequest) -> HttpResponse:
         )
         if contact:
             return redirect("intake:track", code=contact[0])
-        from spkt.channels.webform import pending
+        from spkt.intake.selectors import received_pending
 
-        received = pending(raw)
+        received = received_pending(code=raw)
         if received is not None:  # a web form message not filed yet: its page says so
             return redirect("intake:track", code=received.tracking_code)
+        if PreRegistration.objects.filter(code=raw).exists():
+            return redirect("portal:prereg-track", code=raw)
     return render(
         request, "portal/track_entry.html", {"code": raw[:20], "not_found": True}, status=404
+    )
+
+
+@never_cache
+def prereg_track(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: what became of a pre-registration — waiting at the desk, served (with the LP's
+    own tracking page once there is one) or expired. Nothing personal is shown."""
+    from spkt.core import clock
+
+    code = code.strip().upper()
+    found = (
+        PreRegistration.objects.select_related("unit", "document").filter(code=code).first()
+        if len(code) <= 10
+        else None
+    )
+    if found is None:
+        return render(request, "portal/prereg_track.html", {"prereg": None}, status=404)
+    document = found.document
+    lp_code = (
+        document.tracking_code
+        if document is not None and document.doc_type in ("LP_A", "LP_B")
+        else ""
+    )
+    if found.used_at is not None:
+        state = "used"
+    elif found.expires_at < clock.now():
+        state = "expired"
+    else:
+        state = "waiting"
+    return render(
+        request,
+        "portal/prereg_track.html",
+        {"prereg": found, "state": state, "document": document, "lp_code": lp_code},
     )

@@ -3,6 +3,8 @@ permission checks as the pages; the draft itself is GET /api/reports/daily/ (spk
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +15,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from spkt.api.fields import DateTimeField
 from spkt.core.dates import parse_date
-from spkt.core.permissions import Action, acting_unit, require, visible_units
+from spkt.core.rest import DateTimeField
+from spkt.org.permissions import Action, acting_unit, require, visible_units
+from spkt.org.request_types import api_user
 from spkt.reports import services
 from spkt.reports.models import DailyReport
 from spkt.reports.selectors import report_get
@@ -31,7 +34,7 @@ class SubmitSerializer(serializers.Serializer):
     remarks = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     matters = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
 
-    def validate_date(self, value: str):
+    def validate_date(self, value: str) -> datetime.date:  # `date` here is the field
         try:
             return parse_date(value)
         except DjangoValidationError as exc:
@@ -80,15 +83,15 @@ def daily_submit(request: Request) -> Response:
     body.is_valid(raise_exception=True)
     data = body.validated_data
     if "unit" in data:
-        unit = visible_units(request.user).filter(pk=data["unit"]).first()
+        unit = visible_units(api_user(request)).filter(pk=data["unit"]).first()
         if unit is None:
             raise Http404
     else:
-        unit = acting_unit(request.user)
-    require(request.user, Action.REPORT_SUBMIT, unit)
+        unit = acting_unit(api_user(request))
+    require(api_user(request), Action.REPORT_SUBMIT, unit)
     try:
         report = services.report_submit(
-            actor=request.user,
+            actor=api_user(request),
             unit=unit,
             day=data["date"],
             situation=data.get("situation", ""),
@@ -106,13 +109,15 @@ def daily_submit(request: Request) -> Response:
 )
 @api_view(["POST"])
 def daily_acknowledge(request: Request, pk: int) -> Response:
-    report = report_get(user=request.user, pk=pk)
-    require(request.user, Action.REPORT_ACK, report.unit)
+    report = report_get(user=api_user(request), pk=pk)
+    require(api_user(request), Action.REPORT_ACK, report.unit)
     body = DailyAcknowledgeSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     try:
         report = services.report_acknowledge(
-            actor=request.user, report=report, disposisi=body.validated_data.get("disposisi", "")
+            actor=api_user(request),
+            report=report,
+            disposisi=body.validated_data.get("disposisi", ""),
         )
     except DjangoValidationError as exc:
         raise ValidationError({"detail": exc.messages}) from None

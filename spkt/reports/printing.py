@@ -15,7 +15,6 @@ from spkt.core.booktext import book_language
 from spkt.core.pdf import qr_svg, render_pdf
 from spkt.core.publicurl import public_url
 from spkt.core.timeutil import hari, local, tanggal
-from spkt.documents.services import letterhead
 from spkt.org.models import Personnel, Role, User
 from spkt.reports.models import DailyReport
 
@@ -46,7 +45,7 @@ def report_data(report: DailyReport) -> dict:
     url = public_url(reverse("reports:detail", args=[report.pk]))
     submitted = local(report.submitted_at)
     return {
-        "letterhead": letterhead(report.unit),
+        "letterhead": report.unit.letterhead(),
         "title": "LAPORAN HARIAN",
         "day": f"{hari(report.day)}, {tanggal(report.day)}",
         "figures": report.snapshot,

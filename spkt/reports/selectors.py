@@ -11,7 +11,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import translation
@@ -30,10 +30,15 @@ from spkt.dutylog.models import (
 )
 from spkt.org.models import Unit, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from spkt.reports.models import DailyReport as StoredReport
+
 SITUATION_DEFAULT = "Situasi aman dan kondusif"
 # Red ink is also used for handover differences; those are listed with the handover, not here.
 NOT_NOTABLE = (MutasiCategory.SERAH_TERIMA,)
-CARRIED = {
+CARRIED: dict[str, str] = {
     ItemKind.DETAINEE: "detainees",
     ItemKind.EVIDENCE: "evidence",
     ItemKind.OPEN_CASE: "open_cases",
@@ -77,7 +82,7 @@ class DailyDraft:
         return sum(r.on_time for r in self.contacts)
 
     @property
-    def counts_labelled(self) -> list[tuple[str, int]]:
+    def counts_labelled(self) -> list[tuple[StrOrPromise, int]]:
         return [(DocType(k).label, self.counts.get(k, 0)) for k in DocType.values]
 
     @property
@@ -267,11 +272,11 @@ def _ikm(unit: Unit, start: datetime, end: datetime) -> dict[str, Any] | None:
 
 
 # --- Submitted reports ---------------------------------------------------------------------------
-def report_get(*, user: User, pk: int):
+def report_get(*, user: User, pk: int) -> StoredReport:
     """A submitted report the user may see; any other id answers 404 (no hint of other stations)."""
     from django.http import Http404
 
-    from spkt.core.permissions import visible_units
+    from spkt.org.permissions import visible_units
     from spkt.reports.models import DailyReport as Stored
 
     report = (
@@ -284,7 +289,7 @@ def report_get(*, user: User, pk: int):
     return report
 
 
-def report_for_day(*, unit: Unit, day: date):
+def report_for_day(*, unit: Unit, day: date) -> StoredReport | None:
     from spkt.reports.models import DailyReport as Stored
 
     return (

@@ -19,11 +19,11 @@ from spkt.core import clock
 from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
 from spkt.core.ledger import ledger_append, register_ledger_only, register_ledgered
-from spkt.core.permissions import Action, can
 from spkt.core.timeutil import duty_day_of, tanggal
 from spkt.dutylog.models import MutasiCategory, ShiftStatus
 from spkt.dutylog.services import mutasi_append
 from spkt.org.models import Role, Unit, User
+from spkt.org.permissions import Action, can
 from spkt.reports.models import DailyReport, DailyReportAddendum, ReportAlert, ReportStatus
 from spkt.reports.selectors import SITUATION_DEFAULT, daily_report, shift_of_day
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,11 +15,14 @@ from django.views.decorators.http import require_POST
 
 from spkt.core import clock
 from spkt.core.dates import day_param
-from spkt.core.permissions import Action, acting_unit, can, require, visible_units
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import flash_errors
 from spkt.core.timeutil import duty_day_of
 from spkt.documents.selectors import document_list
 from spkt.dutylog.selectors import shift_compliance, shift_entries, shift_on_duty
 from spkt.org.models import Role
+from spkt.org.permissions import Action, acting_unit, can, require, visible_units
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 from spkt.reports import services
 from spkt.reports.forms import AcknowledgeForm, AddendumForm, SubmitForm
@@ -32,13 +35,16 @@ from spkt.reports.selectors import (
     report_get,
 )
 
+if TYPE_CHECKING:
+    from spkt.reports.models import DailyReport
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+
+@desk_login_required
+def dashboard(request: DeskRequest) -> HttpResponse:
     user = request.user
     units = list(visible_units(user).order_by("path")[:50])
     unit = user.unit
-    context = {
+    context: dict[str, Any] = {
         "units": units,
         "unit": unit,
         "can_issue": can(user, Action.SKTLK_ISSUE, unit),
@@ -71,6 +77,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["compliance"] = shift_compliance(shift=shift) if shift else None
         context["entries"] = list(shift_entries(shift=shift).reverse()[:8]) if shift else []
         context["recent"] = list(document_list(user=user, unit=unit)[:8])
+        if can(user, Action.LP_WRITE, unit):
+            from spkt.reports.worklist import desk_worklist
+
+            context["work"] = desk_worklist(unit=unit)
         context["today"] = daily_report(
             unit=unit, day=duty_day_of(clock.now(), unit.shift_start_hour)
         )
@@ -85,8 +95,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-@login_required
-def daily(request: HttpRequest) -> HttpResponse:
+@desk_login_required
+def daily(request: DeskRequest) -> HttpResponse:
     """The draft of a duty day for review, and the Ka SPKT's form to send it; once sent, the
     frozen report."""
     if request.method == "POST":
@@ -115,7 +125,7 @@ def daily(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _submit(request: HttpRequest) -> HttpResponse:
+def _submit(request: DeskRequest) -> HttpResponse:
     unit = acting_unit(request.user)
     require(request.user, Action.REPORT_SUBMIT, unit)
     day = day_param(request.POST.get("tanggal", ""))
@@ -126,30 +136,25 @@ def _submit(request: HttpRequest) -> HttpResponse:
                 actor=request.user, unit=unit, day=day, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Laporan harian dikirim kepada Kapolsek."))
             return redirect("reports:detail", pk=report.pk)
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect(f"{reverse('reports:daily')}?tanggal={day.isoformat()}")
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-@login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+@desk_login_required
+def detail(request: DeskRequest, pk: int) -> HttpResponse:
     report = report_get(user=request.user, pk=pk)
     require(request.user, Action.REPORT_VIEW, report.unit)
     return _stored(request, report)
 
 
-def _stored(request: HttpRequest, report) -> HttpResponse:
+def _stored(request: DeskRequest, report: DailyReport) -> HttpResponse:
     unit = report.unit
     return render(
         request,
@@ -169,65 +174,80 @@ def _stored(request: HttpRequest, report) -> HttpResponse:
     )
 
 
-@login_required
+@desk_login_required
 @require_POST
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: DeskRequest, pk: int) -> HttpResponse:
     report = report_get(user=request.user, pk=pk)
     require(request.user, Action.REPORT_ACK, report.unit)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("reports:detail", pk=pk)
     try:
         services.report_acknowledge(
             actor=request.user, report=report, disposisi=form.cleaned_data["disposisi"]
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Laporan harian diterima."))
     return redirect("reports:detail", pk=pk)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def addendum(request: HttpRequest, pk: int) -> HttpResponse:
+def addendum(request: DeskRequest, pk: int) -> HttpResponse:
     report = report_get(user=request.user, pk=pk)
     require(request.user, Action.REPORT_SUBMIT, report.unit)
     form = AddendumForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("reports:detail", pk=pk)
     try:
         services.report_addendum(actor=request.user, report=report, text=form.cleaned_data["text"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Adendum dicatat."))
     return redirect("reports:detail", pk=pk)
 
 
-@login_required
-def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+@desk_login_required
+def pdf(request: DeskRequest, pk: int) -> HttpResponse:
     report = report_get(user=request.user, pk=pk)
     require(request.user, Action.REPORT_VIEW, report.unit)
     return report_pdf_response(request, report)
 
 
-@login_required
+@desk_login_required
 @require_POST
-def report_alert_read(request: HttpRequest, pk: int) -> HttpResponse:
+def report_alert_read(request: DeskRequest, pk: int) -> HttpResponse:
     services.report_alert_read(user=request.user, pk=pk)
     return redirect("dashboard")
 
 
-@login_required
+@desk_login_required
 @require_POST
-def alert_read(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_read(request: DeskRequest, pk: int) -> HttpResponse:
     """The user has seen an alert of the clock; only their own alerts can be marked."""
     request.user.notifications.filter(pk=pk, read_at=None).update(read_at=clock.now())
     return redirect("dashboard")
+
+
+@desk_login_required
+def worklist(request: DeskRequest) -> HttpResponse:
+    """The desk's work list: LP drafts waiting for Reskrim, reviews done, documents to hand over
+    and overdue items, of the user's own unit (issue 12, item 3)."""
+    from spkt.reports.worklist import desk_worklist
+
+    unit = acting_unit(request.user)
+    require(request.user, Action.LP_WRITE, unit)
+    return render(
+        request,
+        "reports/worklist.html",
+        {"unit": unit, "work": desk_worklist(unit=unit)},
+    )

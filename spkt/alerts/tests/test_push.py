@@ -188,6 +188,6 @@ def test_a_vapid_key_from_settings_wins(db) -> None:
 
 
 def test_the_intake_clock_runs_the_push_retries() -> None:
-    from spkt.intake.management.commands.intake_clock import POLLERS
+    from spkt.core.pollers import POLLERS
 
     assert push_sweep in POLLERS

@@ -5,6 +5,7 @@ stored; another user's device is a 404."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -19,7 +20,7 @@ ANDROID = (
 )
 
 
-def _post(client: Client, body: object, **extra) -> object:
+def _post(client: Client, body: object, **extra) -> Any:
     data = body if isinstance(body, (bytes, str)) else json.dumps(body)
     return client.post(SUBSCRIBE, data=data, content_type="application/json", **extra)
 

@@ -1,5 +1,6 @@
 import json
 import uuid
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -13,8 +14,8 @@ from spkt.documents.models import Document
 ISSUE = reverse("api:sktlk-issue")
 
 
-def payload(**overrides: object) -> dict:
-    body = {
+def payload(**overrides: object) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "idempotency_key": uuid.uuid4().hex,
         "citizen": {
             "name": "Hendra Pakaya",

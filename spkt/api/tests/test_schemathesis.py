@@ -8,6 +8,7 @@ seconds and fails the same way on every run."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -15,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.db.models import QuerySet
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -73,8 +75,8 @@ def operations(schema) -> list:
 def strategy(operation, mode, user):
     """Generated requests, some of them aimed at the day's real rows: a random id or unit is
     almost always a 404, which would leave the code behind it untried."""
-    variants = [{}]
-    ids = {
+    variants: list[dict[str, Any]] = [{}]
+    ids: dict[str, QuerySet[Any]] = {
         "/api/documents/{id}": Document.objects.filter(unit=user.unit),
         "/api/mutasi/{id}": Mutasi.objects.filter(unit=user.unit),
         "/api/contacts/{id}": Contact.objects.filter(unit=user.unit).order_by("pk"),

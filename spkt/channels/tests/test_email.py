@@ -28,8 +28,8 @@ from spkt.channels.tests.mailserver import (
     MailServerUnavailableError,
     free_port,
 )
+from spkt.core.pollers import POLLERS
 from spkt.dutylog.models import Mutasi
-from spkt.intake.management.commands.intake_clock import POLLERS
 from spkt.intake.models import Contact, Delivery, Direction, OutboxItem, OutboxStatus, Status
 from spkt.intake.outbox import SENDERS, outbox_deliver
 from spkt.intake.services import contact_reply

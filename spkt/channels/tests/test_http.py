@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spkt.channels import http
+from spkt.core import http
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/x", "http://", "nope"])

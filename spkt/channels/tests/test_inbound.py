@@ -203,7 +203,7 @@ def test_the_intake_clock_works_off_a_backlog_a_bounded_round_at_a_time(
     client, whatsapp_account, worker_down
 ) -> None:
     from spkt.core import clock
-    from spkt.intake.management.commands.intake_clock import POLLERS
+    from spkt.core.pollers import POLLERS
 
     assert inbound.inbound_sweep in POLLERS
     for n in range(30):

@@ -230,7 +230,7 @@ def test_refused_parts_are_named_to_the_desk_and_office_files_download_safely(
         assert response["Content-Disposition"].startswith("attachment;")
         assert 'filename="pengaduan.docx"' in response["Content-Disposition"]
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert b"".join(response.streaming_content).startswith(b"PK\x03\x04")
+        assert response.getvalue().startswith(b"PK\x03\x04")
 
 
 # --- Beyond the corpus ----------------------------------------------------------------------------

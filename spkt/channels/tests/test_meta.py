@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -113,7 +114,10 @@ def test_a_reply_goes_to_the_send_api_and_comes_back_delivered_and_read(
     )
     assert outbox_deliver(message.outbox.pk) == OutboxStatus.SENT
     (sent,) = provider.requests("POST")
-    expected = {"recipient": {"id": PSID}, "message": {"text": "Petugas segera ke lokasi."}}
+    expected: dict[str, Any] = {
+        "recipient": {"id": PSID},
+        "message": {"text": "Petugas segera ke lokasi."},
+    }
     if channel == "facebook":
         expected["messaging_type"] = "RESPONSE"
     assert sent.json() == expected

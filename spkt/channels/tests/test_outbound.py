@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from spkt.channels import http
 from spkt.channels.tests.helpers import ACCESS_TOKEN, BOT_TOKEN
+from spkt.core import http
 from spkt.intake.models import Delivery, OutboxItem, OutboxStatus
 from spkt.intake.outbox import outbox_deliver
 from spkt.intake.services import Incoming, contact_receive, contact_reply

@@ -41,7 +41,7 @@ def sinks(tmp_path):
         provider_port=provider_port,
         directory=tmp_path / "sinks",
     )
-    smtp.ports = (smtp_port, provider_port)
+    smtp.ports = (smtp_port, provider_port)  # type: ignore[attr-defined]  # for the tests below
     yield smtp, provider
     for server in (smtp, provider):
         server.shutdown()

@@ -11,9 +11,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from spkt.channels import http, smsgate
+from spkt.channels import smsgate
 from spkt.channels.sinks import MAX_BODY, DeliveryReports, serve
 from spkt.channels.tests.mailserver import free_port
+from spkt.core import http
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
@@ -29,7 +29,7 @@ from rest_framework.authtoken.models import Token
 from spkt.alerts.models import PushSubscription
 from spkt.alerts.services import subscription_save
 from spkt.alerts.tests.pushserver import Browser
-from spkt.channels.models import ChannelAccount
+from spkt.channels.models import ChannelAccount, WebSubmission
 from spkt.channels.tests.helpers import APP_SECRET, VERIFY_TOKEN, hub_signature
 from spkt.conftest import sktlk_post_data
 from spkt.demo import seed_all
@@ -136,7 +136,8 @@ def _web_message(client: Client, unit: Unit, name: str) -> None:
         {"name": name, "reply_to": "081234500001", "message": "Tetangga saya ribut tiap malam."},
         REMOTE_ADDR=f"10.0.0.{len(name)}",  # one address per message (rate limit)
     )
-    assert answer.status_code == 200, answer.content
+    assert answer.status_code == 303, answer.content  # to the confirmation page
+    assert client.get(answer["Location"]).status_code == 200
     # The worker's turn (ADR 0040): no task runs inside the test's transaction.
     from spkt.channels.webform import process_unit
 
@@ -268,6 +269,7 @@ def live_a_day(settings, tmp_path) -> Day:
         prereg_create(unit=selatan, kind="SKTLK", citizen=citizen, items=[{"kind": "KTP"}])
         prereg_create(unit=selatan, kind="LP_B", citizen=citizen, event={"what": "Penipuan"})
         sktlk = Document.objects.filter(unit=selatan, doc_type="SKTLK").order_by("pk").first()
+        assert sktlk is not None
         document_void(actor=users["kapolsek"], document=sktlk, reason="Salah tulis nama.")
     # The next morning both heads confirm the handover; the new squad's book is current.
     with time_machine.travel(at(DAY + timedelta(days=1), 8, 5), tick=False):
@@ -323,7 +325,7 @@ def _documents(day: Day) -> list[Kwargs]:
 def _shifts(day: Day) -> list[Kwargs]:
     # The sealed book of the lived-in day, the open one after the handover, a planned one.
     shifts = Shift.objects.filter(unit=day.selatan).order_by("-starts_at")
-    picked = {}
+    picked: dict[Any, Any] = {}
     for shift in shifts:
         picked.setdefault(shift.status, shift.pk)
     return _each("pk", list(picked.values()))
@@ -387,6 +389,14 @@ PARAMS: dict[str, Callable[[Day], list[Kwargs]]] = {
         {"code": day.selatan.code, "tracking": day.walk_in.tracking_code},
         {"code": day.utara.code, "tracking": day.walk_in.tracking_code},
     ],
+    "portal:web-message-done": lambda day: [
+        {"code": unit.code, "tracking": code}
+        for unit in (day.selatan, day.utara)
+        for code in [
+            *WebSubmission.objects.values_list("tracking_code", flat=True)[:2],
+            "TIDAKADA",
+        ]
+    ],
     "intake:track": lambda day: _each(
         "code", [*Contact.objects.values_list("tracking_code", flat=True)[:4], "TIDAKADA"]
     ),
@@ -403,6 +413,9 @@ PARAMS: dict[str, Callable[[Day], list[Kwargs]]] = {
     "portal:prereg": lambda day: [
         {"code": day.selatan.code, "kind": kind} for kind in ("sktlk", "lp", "lain")
     ],
+    "portal:prereg-track": lambda day: _each(
+        "code", [*PreRegistration.objects.values_list("code", flat=True)[:3], "TIDAKADA"]
+    ),
     "reports:alert-read": _pk(Notification),
     "alerts:device-delete": _pk(PushSubscription),
     "ikm:survey": lambda day: _each(
@@ -447,6 +460,7 @@ BY_PARAM: dict[str, Callable[[Day], list[object]]] = {
 
 # Query strings each page is also asked with (exports, formats, filters, lookups).
 VARIANTS: dict[str, Callable[[Day], list[str]]] = {
+    "portal:prereg": lambda day: [f"tiket={day.walk_in.tracking_code}", "tiket=TIDAKADA"],
     "dutylog:day": lambda day: ["format=pdf", "format=hash"],
     "dutylog:roster": lambda day: ["bulan=2026-11", "bulan=2026-12"],
     "dutylog:compliance": lambda day: ["bulan=2026-11", f"unit={day.selatan.pk}"],
@@ -583,6 +597,7 @@ def _admin_kwargs(p: Pattern, day: Day) -> list[Kwargs] | None:
         return _each("app_label", labels.group(1).split("|") if labels else [])
     if params == {"content_type_id", "object_id"}:
         doc = Document.objects.first()
+        assert doc is not None
         return [{"content_type_id": ContentType.objects.get_for_model(doc).pk, "object_id": doc.pk}]
     if params == {"url"}:
         return _each("url", ["tidak-ada/"])
@@ -659,7 +674,7 @@ def hostile_requests(everything: list[Pattern], day: Day) -> list[Request]:
     return out
 
 
-def _get(client: Client, request: Request) -> HttpResponse | Exception:
+def _get(client: Client, request: Request) -> Any:  # the test client's response, or the error
     try:
         with transaction.atomic():  # one failure must not poison the rest (PostgreSQL)
             response = client.get(request.path, headers=request.headers)
@@ -667,7 +682,7 @@ def _get(client: Client, request: Request) -> HttpResponse | Exception:
                 # Read to the end: a file or export that fails halfway is a failure too. (The
                 # test client closes the response itself; closing it again here would close
                 # the database connection inside the test's transaction.)
-                b"".join(response.streaming_content)
+                response.getvalue()
             return response
     except Exception as exc:  # collected and reported with the rest
         return exc

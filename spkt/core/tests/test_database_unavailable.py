@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -26,8 +27,12 @@ def test_a_page_whose_database_drops_out_says_try_again(client, petugas, monkeyp
     assert "Coba lagi" in response.content.decode()
 
 
+def _never_reached(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("the middleware answers an exception, it does not call the view")
+
+
 def test_the_api_and_webhooks_get_json() -> None:
-    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    middleware = DatabaseUnavailableMiddleware(_never_reached)
     for path in ("/api/contacts/", "/hooks/whatsapp/x/"):
         response = middleware.process_exception(
             RequestFactory().post(path), OperationalError("server closed the connection")
@@ -37,5 +42,5 @@ def test_the_api_and_webhooks_get_json() -> None:
 
 
 def test_other_errors_are_left_alone() -> None:
-    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    middleware = DatabaseUnavailableMiddleware(_never_reached)
     assert middleware.process_exception(RequestFactory().get("/"), ValueError("x")) is None

@@ -88,15 +88,15 @@ def test_a_bad_or_far_month_is_refused_with_the_reason(raw: str, reason: str) ->
 
 def test_date_times_are_checked_on_their_wita_day() -> None:
     # 31 Dec 2100 16:30 UTC is already 1 Jan 2101 in WITA: out of range.
-    assert date_in_range(datetime(2100, 12, 31, 15, 59, tzinfo=UTC)) is not None
+    date_in_range(datetime(2100, 12, 31, 15, 59, tzinfo=UTC))  # accepted: no error
     with pytest.raises(ValidationError):
         date_in_range(datetime(2100, 12, 31, 16, 30, tzinfo=UTC))
 
 
 @time_machine.travel(NOW, tick=False)
 def test_a_birth_date_runs_from_1900_to_today() -> None:
-    assert birth_date_valid(date(1900, 1, 1)) == date(1900, 1, 1)
-    assert birth_date_valid(date(2026, 12, 1)) == date(2026, 12, 1)
+    birth_date_valid(date(1900, 1, 1))  # accepted: no error
+    birth_date_valid(date(2026, 12, 1))
     for bad in (date(1899, 12, 31), date(2026, 12, 2), date(9999, 12, 31), date(1, 1, 1)):
         with pytest.raises(ValidationError, match="Tanggal lahir harus antara 1900-01-01"):
             birth_date_valid(bad)

@@ -40,3 +40,25 @@ def test_the_menu_folds_on_a_phone(browser, live_server, kapolsek) -> None:
     assert desk.locator("#main-nav").is_visible()
     assert not desk.locator("[data-menu-toggle]").is_visible()
     desk.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_menu_folds_and_opens_without_script(browser, live_server, kapolsek) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    phone = context.new_page()
+    phone.goto(live_server.url + "/masuk/")
+    phone.fill("input[name=username]", "kapolsek")
+    phone.fill("input[name=password]", PASSWORD)
+    with phone.expect_navigation():
+        phone.click("button.primary")
+    nav = phone.locator("#main-nav")
+    assert not nav.is_visible()
+    assert phone.locator("main h1").bounding_box()["y"] < 200
+    phone.click("[data-menu-toggle]")
+    assert nav.is_visible()
+    with phone.expect_navigation():
+        nav.locator("[data-nav=daily]").click()
+    assert "/laporan/harian/" in phone.url
+    assert not phone.locator("#main-nav").is_visible()  # folded again on the next page
+    context.close()

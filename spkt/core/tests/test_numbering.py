@@ -4,13 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from spkt.core.numbering import number_format, number_next, pattern_validate
+from spkt.core.numbering import number_format, number_next
 from spkt.org.models import Unit
+from spkt.org.number_patterns import pattern_validate
 
 
-def utc(*args: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     # 00:30 WITA on 1 January is still 31 December in UTC: the year comes from local time.
-    return datetime(*args, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_it_formats_the_official_sktlk_number(selatan: Unit) -> None:

@@ -24,7 +24,7 @@ def login(browser, url: str, username: str):
 def test_an_lp_b_is_reviewed_and_issued_with_its_sttlp(
     browser, live_server, petugas, reskrim, selatan, tmp_path
 ) -> None:
-    pasal, _ = Pasal.objects.get_or_create(
+    _pasal, _ = Pasal.objects.get_or_create(
         book="KUHP_2023", article="477", defaults={"title": "Pencurian dengan pemberatan"}
     )
     desk = login(browser, live_server.url, "petugas")
@@ -41,7 +41,8 @@ def test_an_lp_b_is_reviewed_and_issued_with_its_sttlp(
     desk.fill("input[name=event_what]", "Rumah dibobol, laptop hilang")
     desk.fill("input[name=witnesses-0-name]", "Siti Mooduto")
     desk.fill("textarea[name=account]", "Pintu belakang rumah pelapor dirusak.")
-    desk.select_option("select[name=offences]", str(pasal.pk))
+    desk.fill("[data-pasal-search]", "477")  # the type-ahead over the pasal multi-select
+    desk.keyboard.press("Enter")
     desk.click("[data-action=save-draft]")
     assert desk.locator("[data-draft-status]").get_attribute("data-draft-status") == "draft"
     assert desk.locator("[data-action=issue-lp]").is_disabled()
@@ -51,7 +52,9 @@ def test_an_lp_b_is_reviewed_and_issued_with_its_sttlp(
     review.click("nav >> text=Reskrim")
     review.click("[data-draft]")
     review.fill("textarea[name=recommendation]", "Memenuhi unsur pencurian dengan pemberatan.")
-    review.select_option("select[name=offences]", str(pasal.pk))
+    # The desk's pasal is proposed; Reskrim confirms it (or changes it in the same type-ahead).
+    assert "Pasal 477" in review.locator(".pasal-picker .chips").inner_text()
+    review.screenshot(path=str(ARTIFACTS / "lp-review.png"), full_page=True)
     review.click("[data-action=review]")
     assert review.locator("[data-draft-status]").get_attribute("data-draft-status") == "reviewed"
 

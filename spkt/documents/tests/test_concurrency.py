@@ -61,7 +61,7 @@ def test_sixteen_issuers_with_connections_killed_mid_flight_leave_no_gaps(
     from spkt.documents import services
 
     local = threading.local()
-    real_append = services.mutasi_append
+    real_append = services.mutasi_append  # type: ignore[attr-defined]  # patched where it is used
 
     def append_or_die(**kwargs):
         if getattr(local, "kill", False):

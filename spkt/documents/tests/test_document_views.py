@@ -40,7 +40,7 @@ def test_the_pdf_downloads_and_is_audited(client: Client, doc, reskrim) -> None:
     response = client.get(reverse("documents:pdf", args=[doc.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="document.pdf.downloaded", actor=reskrim).exists()
 
 

@@ -80,7 +80,7 @@ def test_the_ka_spkt_reissues_an_sktlk_from_the_page(
     data = sktlk_post_data(name="Rahma Sulemana", reason="Nama salah ketik")
     response = client.post(reverse("documents:sktlk-reissue", args=[old.pk]), data)
     new = Document.objects.exclude(pk=old.pk).get()
-    assert response.url == reverse("documents:detail", args=[new.pk])
+    assert response["Location"] == reverse("documents:detail", args=[new.pk])
     assert new.replaces == old
     assert Document.objects.get(pk=old.pk).void.reason == "Nama salah ketik"
 

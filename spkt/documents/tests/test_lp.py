@@ -1,5 +1,6 @@
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ def pasal(db) -> Pasal:
 
 
 def content(pasal: Pasal, **overrides: object) -> LpContent:
-    fields = {
+    fields: dict[str, Any] = {
         "model": "B",
         "classification": "Kejahatan",
         "event_when": clock.now() - timedelta(hours=5),
@@ -213,7 +214,7 @@ def test_the_desk_pages_run_the_whole_flow(
     data["witnesses-0-name"] = "Siti"
     saved = client.post(reverse("documents:lp-new") + "?model=B", data)
     assert saved.status_code == 302
-    draft_url = saved.url
+    draft_url = saved["Location"]
     client.force_login(reskrim)
     pk = int(draft_url.rstrip("/").split("/")[-1])
     client.post(
@@ -225,8 +226,8 @@ def test_the_desk_pages_run_the_whole_flow(
         reverse("documents:lp-issue", args=[pk]), {"idempotency_key": uuid.uuid4().hex}
     )
     doc = Document.objects.get(doc_type=DocType.LP_B)
-    assert issued.url == reverse("documents:detail", args=[doc.pk])
-    page = client.get(issued.url).content.decode()
+    assert issued["Location"] == reverse("documents:detail", args=[doc.pk])
+    page = client.get(issued["Location"]).content.decode()
     assert doc.tracking_code in page
     assert "STTLP/1/" in page
 

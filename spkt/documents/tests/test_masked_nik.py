@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -30,7 +31,7 @@ def pdf_text(data: bytes) -> str:
 
 def lp_content(**overrides: object) -> LpContent:
     """An LP model B of Hendra Pakaya (full NIK), three hours ago."""
-    fields = {
+    fields: dict[str, Any] = {
         "model": "B",
         "classification": "Kejahatan",
         "event_when": clock.now() - timedelta(hours=3),

@@ -20,7 +20,7 @@ from spkt.core.models import AuditEvent
 from spkt.documents import register_views
 from spkt.documents.lp import LpContent, lp_draft_save, lp_issue, lp_review
 from spkt.documents.models import DocType, Pasal
-from spkt.documents.registers import RegisterFilters, register_rows
+from spkt.documents.registers.selectors import RegisterFilters, register_rows
 from spkt.documents.services import (
     desk_context,
     document_void,
@@ -34,8 +34,8 @@ NIK = "7571025506850003"  # conftest's citizen; masked 757102********03
 NIK_2 = "7571024101900021"
 
 
-def wita(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo("Asia/Makassar"))
+def wita(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Makassar"))
 
 
 def url(kind: str = "sktlk", **params: object) -> str:

@@ -116,7 +116,7 @@ def test_an_sktlk_issued_in_english_is_indonesian_in_the_book_and_on_paper(
     response = english(client, petugas).post(reverse("documents:sktlk-new"), sktlk_post_data())
     doc = Document.objects.get()
     assert response.status_code == 302
-    assert "Log out" in client.get(response.url).content.decode()
+    assert "Log out" in client.get(response["Location"]).content.decode()
     assert texts(text__contains=doc.number) == [
         f"Menerbitkan {doc.number} a.n. RAHMA SULEMAN (kehilangan: KTP)."
     ]

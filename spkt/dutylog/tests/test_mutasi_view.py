@@ -32,3 +32,12 @@ def test_another_station_cannot_read_the_book(client: Client, outsider, selatan)
 
 def test_anonymous_is_sent_to_login(client: Client, db) -> None:
     assert client.get(URL).status_code == 302
+
+
+def test_a_poll_after_the_session_expired_sends_the_page_to_login(client: Client, db) -> None:
+    """The card polls every 15 s; the login form must not be swapped into it."""
+    page = "http://testserver/mutasi/?unit=1"
+    response = client.get(URL, headers={"HX-Request": "true", "HX-Current-URL": page})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("login") + "?next=%2Fmutasi%2F%3Funit%3D1"
+    assert response.content == b""

@@ -96,7 +96,7 @@ def test_the_officer_form_uploads_and_the_page_shows_them(
     shown = client.get(url)
     assert shown.status_code == 200
     assert shown["Content-Type"] == "image/jpeg"
-    assert b"".join(shown.streaming_content) == JPEG
+    assert shown.getvalue() == JPEG
     client.force_login(outsider)
     assert client.get(url).status_code == 404
     client.logout()

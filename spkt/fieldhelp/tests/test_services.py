@@ -221,6 +221,7 @@ def test_personnel_of_another_unit_cannot_be_dispatched(task, ka_spkt, outsider,
     from spkt.org.models import Personnel
 
     theirs = Personnel.objects.filter(unit=utara).first()
+    assert theirs is not None
     with pytest.raises(ValidationError):
         task_dispatch(actor=ka_spkt, task=task, personnel=[theirs], override_reason="x")
 

@@ -81,6 +81,16 @@ def test_login_is_required(client: Client, task) -> None:
     assert reverse("login") in answer["Location"]
 
 
+def test_a_board_poll_after_the_session_expired_sends_the_page_to_login(
+    client: Client, task
+) -> None:
+    board = reverse("fieldhelp:board")
+    answer = client.get(board, headers={"HX-Request": "true", "HX-Current-URL": board})
+    assert answer.status_code == 200
+    assert answer["HX-Redirect"].startswith(reverse("login") + "?next=")
+    assert answer.content == b""
+
+
 def test_the_desk_creates_a_task_and_bad_coordinates_change_nothing(
     client: Client, petugas, tptkp
 ) -> None:

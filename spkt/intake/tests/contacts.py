@@ -3,6 +3,8 @@ API tests (their conftest files import the fixtures)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from spkt.intake.models import Contact
@@ -10,7 +12,7 @@ from spkt.intake.services import Incoming, contact_receive
 
 
 def wa(body: str = "Ada motor parkir di trotoar tiga hari", **kw) -> Incoming:
-    fields = {
+    fields: dict[str, Any] = {
         "channel": "whatsapp",
         "body": body,
         "sender_name": "Warga Biawu",

@@ -42,6 +42,18 @@ def test_the_sktlk_form_is_prefilled_from_the_contact(client, contact, petugas) 
     assert f"Data dari kontak {contact.tracking_code} dimuat" in html
 
 
+def test_the_lookup_on_the_form_keeps_the_contact(client, contact, petugas) -> None:
+    """ "Muat data" (a pre-registration code or a phone number) must not drop the contact the form
+    started from: issuing still closes it."""
+    client.force_login(petugas)
+    html = _form(client, contact)
+    assert f'<input type="hidden" name="sumber" value="kontak:{contact.pk}">' in html
+    looked_up = client.get(
+        reverse("documents:sktlk-new"), {"sumber": f"kontak:{contact.pk}", "cari": "0812999"}
+    ).content.decode()
+    assert f'name="source" value="kontak:{contact.pk}"' in looked_up
+
+
 def test_issuing_closes_the_contact_with_the_sktlk(client, contact, petugas, selatan) -> None:
     client.force_login(petugas)
     response = client.post(

@@ -214,7 +214,7 @@ def test_a_walk_in_takes_a_ticket_and_follows_the_call_on_the_phone(
     expect(kiosk.locator("[data-ticket-number]")).to_have_text("A-01")
     kiosk.screenshot(path=str(ARTIFACTS / "kiosk-ticket.png"), full_page=True)
     ticket = Contact.objects.get(channel="walkin")
-    track_url = kiosk.locator(".ticket .url").first.inner_text()
+    track_url = kiosk.locator(".ticket [data-track]").inner_text()
     assert track_url.endswith(f"/kontak/lacak/{ticket.tracking_code}/")
 
     phone = browser.new_page(viewport={"width": 390, "height": 844})

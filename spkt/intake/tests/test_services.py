@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from spkt.intake.services import (
 )
 
 
-def wa(body: str = "Ada motor parkir di trotoar 3 hari", **kw: object) -> Incoming:
+def wa(body: str = "Ada motor parkir di trotoar 3 hari", **kw: Any) -> Incoming:
     return Incoming(
         channel="whatsapp",
         body=body,

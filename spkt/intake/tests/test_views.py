@@ -605,7 +605,7 @@ def test_attachments_download_within_the_unit_only(
     login(client, petugas)
     response = client.get(reverse("intake:attachment", args=[att.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PNG
+    assert response.getvalue() == PNG
     assert "attachment" in response["Content-Disposition"]
     assert AuditEvent.objects.filter(action="intake.attachment.downloaded").count() == 1
     inline = client.get(reverse("intake:attachment", args=[att.pk]) + "?inline=1")

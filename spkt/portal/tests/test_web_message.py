@@ -60,8 +60,13 @@ def token(n: int = 0) -> str:
 
 
 def code_of(response) -> str:
-    found = re.search(r"data-code>([A-Z0-9]+)<", response.content.decode())
-    assert found, response.content.decode()[:500]
+    """The code the citizen is shown: the answer is a 303 to the confirmation page."""
+    assert response.status_code == 303, response.status_code
+    page = Client().get(response["Location"])
+    assert page.status_code == 200
+    found = re.search(r"data-code>([A-Z0-9]+)<", page.content.decode())
+    assert found, page.content.decode()[:500]
+    assert response["Location"].endswith(f"/pesan/terkirim/{found.group(1)}/")
     return found.group(1)
 
 
@@ -76,7 +81,7 @@ def staged_files() -> list[str]:
 # --- Store and answer ------------------------------------------------------------------------
 def test_the_citizen_gets_the_code_before_any_contact_exists(client: Client, selatan) -> None:
     response = client.post(url(selatan), {**GOOD, "token": token()})
-    assert response.status_code == 200
+    assert response.status_code == 303  # Post/Redirect/Get: a reload never sends it again
     code = code_of(response)
     stored = WebSubmission.objects.get()
     assert (stored.unit, stored.tracking_code, stored.status) == (
@@ -136,7 +141,7 @@ def test_the_clock_starts_when_the_citizen_pressed_send(client: Client, selatan)
 
 def test_a_double_click_is_one_message_with_one_code(client: Client, selatan) -> None:
     answers = [client.post(url(selatan), {**GOOD, "token": token()}) for _ in range(3)]
-    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [a.status_code for a in answers] == [303, 303, 303]
     assert len({code_of(a) for a in answers}) == 1
     assert WebSubmission.objects.count() == 1
     webform.process_unit(selatan.pk)
@@ -150,7 +155,7 @@ def test_a_resent_form_past_the_rate_limit_still_gets_its_code(client: Client, s
         for n in range(5)
     ]
     again = client.post(url(selatan), {**GOOD, "token": token(4)}, REMOTE_ADDR="10.9.9.8")
-    assert (again.status_code, code_of(again)) == (200, codes[4])
+    assert (again.status_code, code_of(again)) == (303, codes[4])
     new = client.post(url(selatan), {**GOOD, "token": token(5)}, REMOTE_ADDR="10.9.9.8")
     assert new.status_code == 429
     assert WebSubmission.objects.count() == 5
@@ -183,7 +188,7 @@ def test_a_backlog_left_while_the_worker_was_down_becomes_contacts_once_in_order
             {**GOOD, "message": f"Laporan {n}", "token": token(n)},
             REMOTE_ADDR=f"10.0.0.{n}",
         )
-        assert answer.status_code == 200
+        assert answer.status_code == 303
         promised.append((unit.pk, f"Laporan {n}", code_of(answer)))
     assert not Contact.objects.exists()
     assert webform.sweep() == 0  # younger than SWEEP_AFTER: a task may still take them
@@ -265,7 +270,7 @@ def test_a_submission_whose_contact_exists_is_marked_done_not_made_twice(client,
 def test_attachments_are_stored_first_and_reach_the_contact(client: Client, selatan) -> None:
     photo = SimpleUploadedFile("pohon.png", PNG, content_type="image/png")
     response = client.post(url(selatan), {**GOOD, "token": token(), "files": [photo]})
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert staged_files() == ["pohon.png"]  # on disk before the citizen is answered
     webform.process_unit(selatan.pk)
     attachment = Attachment.objects.get()
@@ -343,7 +348,7 @@ def test_the_web_form_is_rate_limited_without_a_captcha(client: Client, selatan)
         client.post(url(selatan), {**GOOD, "token": token(n)}, REMOTE_ADDR="10.9.9.9").status_code
         for n in range(6)
     ]
-    assert codes == [200] * 5 + [429]
+    assert codes == [303] * 5 + [429]
     assert WebSubmission.objects.count() == 5
 
 
@@ -415,3 +420,13 @@ def test_a_task_already_waiting_for_the_unit_takes_the_next_submissions_too(
     with django_capture_on_commit_callbacks(execute=True):  # its flag is gone: enqueued at once
         client.post(url(selatan), {**GOOD, "token": token(9)}, REMOTE_ADDR="10.2.0.9")
     assert Contact.objects.count() == 4
+
+
+def test_the_confirmation_page_shows_only_a_code_this_unit_stored(client: Client, selatan, utara):
+    code = code_of(client.post(url(selatan), {**GOOD, "token": token()}))
+    done = "portal:web-message-done"
+    assert client.get(reverse(done, args=[selatan.code, code])).status_code == 200
+    assert client.get(reverse(done, args=[utara.code, code])).status_code == 404
+    assert client.get(reverse(done, args=[selatan.code, "ABCDEF2345"])).status_code == 404
+    assert client.get(reverse(done, args=[selatan.code, "x" * 40])).status_code == 404
+    assert client.get(reverse(done, args=["tidak-ada", code])).status_code == 404

@@ -4,8 +4,10 @@ previous one and the same period a year earlier, from the daily figures (metrics
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,9 @@ from spkt.reports.anev import offences, svg
 from spkt.reports.anev.metrics import stats_for
 from spkt.reports.anev.periods import Period, period_of, previous, year_before
 from spkt.reports.anev.standards import NUMBERS, TITLES, share
+
+if TYPE_CHECKING:
+    from django.utils.safestring import SafeString
 
 NO_CHANGE = "—"
 
@@ -37,7 +42,7 @@ def percent(value: float | None) -> str:
 @dataclass
 class Line:
     label: str
-    values: list[float]  # this period, previous, a year before
+    values: Sequence[float | None]  # this period, previous, a year before (None: no share)
     indent: bool = False
     is_percent: bool = False
 
@@ -45,15 +50,15 @@ class Line:
     def shown(self) -> list[str]:
         if self.is_percent:
             return [percent(v) for v in self.values]
-        return [str(int(v)) for v in self.values]
+        return [str(int(v or 0)) for v in self.values]  # counts: never None
 
     @property
     def vs_previous(self) -> str:
-        return NO_CHANGE if self.is_percent else change(self.values[0], self.values[1])
+        return NO_CHANGE if self.is_percent else change(self.values[0] or 0, self.values[1] or 0)
 
     @property
     def vs_year(self) -> str:
-        return NO_CHANGE if self.is_percent else change(self.values[0], self.values[2])
+        return NO_CHANGE if self.is_percent else change(self.values[0] or 0, self.values[2] or 0)
 
 
 @dataclass
@@ -93,15 +98,15 @@ class Anev:
             _("Tahun lalu"),
         ]
 
-    def chart_services(self):
-        rows = [(line.label, [int(v) for v in line.values]) for line in self.services]
+    def chart_services(self) -> SafeString:
+        rows = [(line.label, [int(v or 0) for v in line.values]) for line in self.services]
         return svg.bar_chart(rows, self.series, _("Layanan"))
 
-    def chart_crime(self):
-        rows = [(line.label, [int(v) for v in line.values]) for line in self.crime[:4]]
+    def chart_crime(self) -> SafeString:
+        rows = [(line.label, [int(v or 0) for v in line.values]) for line in self.crime[:4]]
         return svg.bar_chart(rows, self.series, _("Kejahatan 3C"))
 
-    def chart_heat(self):
+    def chart_heat(self) -> SafeString:
         return svg.heat_map(self.heat, _("Jam sibuk kontak masyarakat"))
 
 
@@ -163,7 +168,7 @@ def _sop(totals: list[Counter]) -> list[Line]:
     return lines
 
 
-def _ikm(unit_ids: list[int], periods: list[Period], unit: Unit):
+def _ikm(unit_ids: list[int], periods: list[Period], unit: Unit) -> list[Any] | None:
     try:
         from spkt.reports.ikm.selectors import ikm_summary
     except ImportError:

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from spkt.core import clock
 from spkt.core.dates import parse_date, parse_month
-from spkt.core.permissions import Action, require
 from spkt.core.timeutil import duty_day_of
+from spkt.org.permissions import Action, require
 from spkt.org.selectors import unit_selected
 from spkt.reports.anev import periods
 from spkt.reports.anev.anev import anev_report
@@ -25,7 +25,7 @@ UNIT_PARAM = OpenApiParameter("unit", int, description="Id satuan (default: satu
 
 
 class RowSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     url = serializers.CharField()
     met = serializers.IntegerField()
     total = serializers.IntegerField()
@@ -35,7 +35,7 @@ class RowSerializer(serializers.Serializer):
 class MissSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     day = serializers.DateField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     url = serializers.CharField()
     officer = serializers.CharField()
     shift = serializers.CharField(source="shift_label")
@@ -65,11 +65,11 @@ class StandardsSerializer(serializers.Serializer):
 class PeriodSerializer(serializers.Serializer):
     first = serializers.DateField()
     last = serializers.DateField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
 
 
 class LineSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     values = serializers.ListField(child=serializers.FloatField(allow_null=True))
     is_percent = serializers.BooleanField()
     vs_previous = serializers.CharField()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -34,6 +35,10 @@ from spkt.reports.anev import offences
 from spkt.reports.anev.models import DailyStat
 from spkt.reports.anev.standards import daily_counts, standards_between
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
 Key = tuple[int, date, str, str]  # unit id, duty day, metric, key
 LP_TYPES = (DocType.LP_A, DocType.LP_B)
 CLEARED_STAGES = (ProgressStage.HANDED_OVER, ProgressStage.CLOSED)
@@ -44,7 +49,7 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def _duty_day(field: str, hour: int):
+def _duty_day(field: str, hour: int) -> TruncDate:
     """The duty day of a timestamp column in SQL: its local date ``hour`` hours earlier."""
     shifted = ExpressionWrapper(
         F(field) - Value(timedelta(hours=hour)), output_field=DateTimeField()
@@ -59,7 +64,7 @@ def _by_start_hour(units: list[Unit]) -> dict[int, list[int]]:
     return groups
 
 
-def _count_rows(out: Counter, qs, metric: str, key_field: str) -> None:
+def _count_rows(out: Counter[Key], qs: Iterable[Any], metric: str, key_field: str) -> None:
     for row in qs:
         out[(row["unit_id"], row["day"], metric, str(row[key_field]))] += row["n"]
 
@@ -140,9 +145,9 @@ def live_stats(
             .filter(first__gte=start, first__lt=end)
             .order_by()
         )
-        for row in cleared:
-            day = _python_day(row["first"], hour)
-            out[(row["document__unit_id"], day, "cleared", "lp")] += 1
+        for clear in cleared:
+            day = _python_day(clear["first"], hour)
+            out[(clear["document__unit_id"], day, "cleared", "lp")] += 1
     for unit in units:
         results = standards_between(unit=unit, first=first, last=last, now=now, only=(2, 3, 4, 5))
         for (number, day), (met, total) in daily_counts(results).items():
@@ -172,6 +177,8 @@ def _crime(out: Counter, ids: list[int], hour: int, start: datetime, end: dateti
         names[kel.unit_id].append((kel.pk, kel.name.lower()))
     for draft in drafts:
         doc = draft.document
+        if doc is None:  # drafts issued only (selected above)
+            continue
         day = _python_day(doc.issued_at, hour)
         articles = [(p.book, p.article) for p in draft.offences.all()]
         category = offences.classify(articles, draft.data or {})
@@ -206,10 +213,10 @@ def aggregate_days(
         days = closed_days(unit, first, last, now)
         if days:
             by_days[tuple(days)].append(unit)
-    for days, group in by_days.items():
-        stats = live_stats(group, days[0], days[-1], now)
+    for span, group in by_days.items():
+        stats = live_stats(group, span[0], span[-1], now)
         ids = [u.pk for u in group]
-        DailyStat.objects.filter(unit_id__in=ids, day__gte=days[0], day__lte=days[-1]).delete()
+        DailyStat.objects.filter(unit_id__in=ids, day__gte=span[0], day__lte=span[-1]).delete()
         rows = [
             DailyStat(unit_id=u, day=d, metric=m, key=k, value=v, computed_at=now)
             for (u, d, m, k), v in stats.items()
@@ -217,7 +224,7 @@ def aggregate_days(
         rows += [
             DailyStat(unit_id=u, day=d, metric=DONE[0], key=DONE[1], value=1, computed_at=now)
             for u in ids
-            for d in days
+            for d in span
         ]
         DailyStat.objects.bulk_create(rows, batch_size=2000)
         stored += len(rows)

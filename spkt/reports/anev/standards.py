@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch
@@ -40,6 +41,11 @@ from spkt.fieldhelp.models import SituationReport, StatusEvent, Task, TaskStatus
 from spkt.intake.models import Contact
 from spkt.org.models import Unit
 from spkt.org.people import person_label
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from spkt.dutylog.selectors import Compliance
 
 DOCUMENT_LIMIT = timedelta(hours=1)
 DAILY_REPORT_LIMIT_SECONDS = 600
@@ -108,7 +114,7 @@ class StandardResult:
     def misses(self) -> list[Item]:
         return [i for i in self.items if not i.met]
 
-    def _group(self, key) -> list[Row]:
+    def _group(self, key: Callable[[Item], tuple[object, str, str]]) -> list[Row]:
         rows: dict[object, Row] = {}
         for item in self.items:
             k, label, url = key(item)
@@ -241,7 +247,7 @@ def standard_contacts(span: Span, shifts: _Shifts) -> StandardResult:
 
 
 # --- 2. The Buku Mutasi 1 x 24 h ---------------------------------------------------------------
-def _shift_findings(c) -> str:
+def _shift_findings(c: Compliance) -> str:
     parts = []
     if c.opened_on_time is False:
         parts.append(_("apel/pembukaan terlambat"))
@@ -277,6 +283,8 @@ def standard_book(span: Span, shifts: _Shifts) -> StandardResult:
 def report_gaps(task: Task, report_times: list[datetime], now: datetime) -> list[timedelta]:
     """The gaps longer than the type's interval, from dispatch through each report to the
     clearing (or now, while the task runs)."""
+    if task.dispatched_at is None:  # never dispatched: no interval to keep
+        return []
     limit = timedelta(minutes=task.type.report_interval_minutes)
     end = task.cleared_at or now
     marks = [task.dispatched_at, *sorted(t for t in report_times if t < end), end]
@@ -363,7 +371,11 @@ def document_starts(docs: list[Document]) -> dict[int, datetime]:
         # An LP model A is the police's own report, written after the work at the scene that a
         # citizen's call set off: it starts with its draft, not with that call.
         own = doc.doc_type == DocType.LP_A
-        candidates = [] if own else [arrived.get(doc.pk), arrived.get(doc.parent_id)]
+        candidates = (
+            []
+            if own
+            else [arrived.get(doc.pk), arrived.get(doc.parent_id) if doc.parent_id else None]
+        )
         candidates.append(_draft_created(doc.parent if doc.parent_id else doc))
         found = [c for c in candidates if c is not None]
         if found:
@@ -426,7 +438,9 @@ def standard_daily(span: Span, shifts: _Shifts) -> StandardResult:
     ]
     reports = {
         r.day: r
-        for r in DailyReport.objects.filter(unit=span.unit, day__in=days).exclude(submitted_at=None)
+        for r in DailyReport.objects.filter(
+            unit=span.unit, day__in=days, submitted_at__isnull=False
+        )
     }
     for day in days:
         start, end = duty_day_bounds(day, span.unit.shift_start_hour)
@@ -476,7 +490,12 @@ MEASURES = {
 
 
 def standards_between(
-    *, unit: Unit, first: date, last: date, now: datetime | None = None, only=NUMBERS
+    *,
+    unit: Unit,
+    first: date,
+    last: date,
+    now: datetime | None = None,
+    only: Iterable[int] = NUMBERS,
 ) -> list[StandardResult]:
     """The five standards for the duty days ``first``..``last`` of one unit."""
     span = Span(unit, first, last, now or clock.now())
@@ -484,7 +503,9 @@ def standards_between(
     return [MEASURES[n](span, shifts) for n in only]
 
 
-def standards_month(*, unit: Unit, month: date, now: datetime | None = None):
+def standards_month(
+    *, unit: Unit, month: date, now: datetime | None = None
+) -> list[StandardResult]:
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     return standards_between(unit=unit, first=first, last=last, now=now)

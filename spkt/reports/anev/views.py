@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,18 +13,23 @@ from django.views.decorators.http import require_GET
 
 from spkt.core import clock
 from spkt.core.dates import day_param, month_param
-from spkt.core.permissions import Action, require, visible_units
+from spkt.core.decorators import desk_login_required
 from spkt.core.timeutil import duty_day_of, local
 from spkt.org.models import Unit, UnitKind
+from spkt.org.permissions import Action, require, visible_units
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 from spkt.reports.anev import periods, xlsx
 from spkt.reports.anev.anev import Anev, anev_report
 from spkt.reports.anev.standards import NUMBERS, TITLES, StandardResult, standards_month
 
+if TYPE_CHECKING:
+    from spkt.reports.anev.anev import Line
+
 FORMATS = ("", "xlsx")
 
 
-def _bad(request: HttpRequest, message: str) -> HttpResponse:
+def _bad(request: DeskRequest, message: str) -> HttpResponse:
     return render(
         request,
         "error.html",
@@ -33,12 +38,12 @@ def _bad(request: HttpRequest, message: str) -> HttpResponse:
     )
 
 
-def _format(request: HttpRequest) -> str | None:
+def _format(request: DeskRequest) -> str | None:
     fmt = request.GET.get("format", "")
     return fmt if fmt in FORMATS else None
 
 
-def _month(request: HttpRequest, unit: Unit) -> date:
+def _month(request: DeskRequest, unit: Unit) -> date:
     raw = request.GET.get("bulan")
     if raw:
         return month_param(raw)
@@ -51,7 +56,7 @@ def _download(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-def _opened(request: HttpRequest, action: Action) -> tuple[Unit, str | None]:
+def _opened(request: DeskRequest, action: Action) -> tuple[Unit, str | None]:
     """The unit the page is about (404 out of sight, 403 without ``action``) and the format asked
     for (None when unknown: the caller answers 400)."""
     unit = unit_selected(request)
@@ -59,14 +64,14 @@ def _opened(request: HttpRequest, action: Action) -> tuple[Unit, str | None]:
     return unit, _format(request)
 
 
-def _units(request: HttpRequest) -> list[Unit]:
+def _units(request: DeskRequest) -> list[Unit]:
     return list(visible_units(request.user).order_by("path")[:200])
 
 
 # --- The compliance page of one unit -----------------------------------------------------------
-@login_required
+@desk_login_required
 @require_GET
-def standards_page(request: HttpRequest) -> HttpResponse:
+def standards_page(request: DeskRequest) -> HttpResponse:
     unit, fmt = _opened(request, Action.COMPLIANCE_VIEW)
     if fmt is None:
         return _bad(request, _("Format ekspor tidak dikenal; pilih XLSX."))
@@ -137,9 +142,9 @@ def _standards_xlsx(results: list[StandardResult], request: HttpRequest) -> byte
 
 
 # --- The assessor's view: every Polsek under a Polres side by side -----------------------------
-@login_required
+@desk_login_required
 @require_GET
-def standards_polres(request: HttpRequest) -> HttpResponse:
+def standards_polres(request: DeskRequest) -> HttpResponse:
     unit, fmt = _opened(request, Action.COMPLIANCE_VIEW)
     if fmt is None:
         return _bad(request, _("Format ekspor tidak dikenal; pilih XLSX."))
@@ -175,9 +180,9 @@ def standards_polres(request: HttpRequest) -> HttpResponse:
 
 
 # --- The Anev ----------------------------------------------------------------------------------
-@login_required
+@desk_login_required
 @require_GET
-def anev_page(request: HttpRequest) -> HttpResponse:
+def anev_page(request: DeskRequest) -> HttpResponse:
     unit, fmt = _opened(request, Action.REPORT_VIEW)
     if fmt is None:
         return _bad(request, _("Format ekspor tidak dikenal; pilih XLSX."))
@@ -204,18 +209,18 @@ def anev_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _numbers(line) -> list[object]:
+def _numbers(line: Line) -> list[object]:
     """Counts as integers and shares as percent numbers, so the spreadsheet can sum them."""
     if line.is_percent:
         return ["—" if v is None else v for v in line.values]
-    return [int(v) for v in line.values]
+    return [int(v or 0) for v in line.values]  # counts: never None
 
 
 def anev_xlsx(report: Anev) -> bytes:
     labels = [p.label for p in report.periods]
     head = [_("Uraian"), *labels, _("Dibanding periode sebelumnya"), _("Dibanding tahun lalu")]
 
-    def lines(rows):
+    def lines(rows: list[Line]) -> list[list[object]]:
         return [[x.label, *_numbers(x), x.vs_previous, x.vs_year] for x in rows]
 
     heat = [

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+if TYPE_CHECKING:
+    from typing import Any
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,7 +42,7 @@ def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[object
     return out.getvalue()
 
 
-def _cell(ws, value: object) -> WriteOnlyCell:
+def _cell(ws: Any, value: object) -> WriteOnlyCell:  # an openpyxl worksheet (untyped)
     if isinstance(value, str):
         cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"  # never a formula, whatever the text starts with

@@ -3,6 +3,8 @@ a date range, with the results page's permission."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,13 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from spkt.core.dates import DateInputError
-from spkt.core.permissions import Action, require, visible_units
+from spkt.org.permissions import Action, require, visible_units
 from spkt.org.selectors import unit_selected
 from spkt.reports.ikm.models import ServiceKind
 from spkt.reports.ikm.period import period_from
 from spkt.reports.ikm.selectors import ikm_summary
 
-SCORE = {"max_digits": 6, "decimal_places": 3}
+SCORE: dict[str, Any] = {"max_digits": 6, "decimal_places": 3}
 
 
 class ElementSerializer(serializers.Serializer):

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spkt.reports.ikm.models import SCORE_FIELDS, AgeBand, Education, Gender, Occupation
 from spkt.reports.ikm.questions import ELEMENT_NAMES, QUESTIONS
 from spkt.reports.ikm.services import COMMENT_MAX, Answer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django_stubs_ext import StrOrPromise
 
 
 def _score_field(number: int) -> forms.TypedChoiceField:
@@ -23,7 +30,9 @@ def _score_field(number: int) -> forms.TypedChoiceField:
     )
 
 
-def _profile_field(label, choices) -> forms.ChoiceField:
+def _profile_field(
+    label: StrOrPromise, choices: Iterable[tuple[str, StrOrPromise]]
+) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=[("", _("— tidak diisi —")), *choices],
@@ -56,7 +65,7 @@ class SurveyForm(forms.Form):
         error_messages={"max_length": _("Kontak terlalu panjang (maksimal 120 karakter).")},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scores = {name: _score_field(i) for i, name in enumerate(SCORE_FIELDS, start=1)}
         self.fields = {**scores, **self.fields}
@@ -70,7 +79,7 @@ class SurveyForm(forms.Form):
         return [self[name] for name in ("gender", "age_band", "education", "occupation")]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("complaint") and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Tuliskan pengaduan Anda di sini."))
         if not data.get("complaint"):

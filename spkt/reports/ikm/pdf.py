@@ -15,12 +15,10 @@ from spkt.reports.ikm.selectors import IkmSummary
 
 
 def summary_data(*, unit: Unit, period: Period, summary: IkmSummary) -> dict:
-    from spkt.documents.services import letterhead
-
     with book_language():  # official documents are Indonesian whatever the UI says
         service = str(ServiceKind(summary.service).label) if summary.service else "Semua layanan"
         return {
-            "letterhead": letterhead(unit),
+            "letterhead": unit.letterhead(),
             "title": "LAPORAN HASIL SURVEI KEPUASAN MASYARAKAT",
             "unit_name": unit.name,
             "period": period.label,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,9 @@ from django.utils.translation import gettext as _
 from spkt.core import clock
 from spkt.core.dates import DateInputError, day_param, month_param
 from spkt.core.timeutil import local_datetime, tanggal
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def month_period(first: date) -> Period:
     return Period(first, _next_month(first) - timedelta(days=1), first.strftime("%Y-%m"))
 
 
-def period_from(params) -> Period:
+def period_from(params: Mapping[str, str]) -> Period:  # request.GET or DRF's query_params
     raw_month = params.get("bulan") or ""
     raw_from, raw_to = params.get("dari") or "", params.get("sampai") or ""
     if raw_from or raw_to:

@@ -87,7 +87,9 @@ PROFILE = (
 )
 
 
-def services_count(*, unit_ids: list[int], start: datetime, end: datetime, service=None) -> int:
+def services_count(
+    *, unit_ids: list[int], start: datetime, end: datetime, service: str | None = None
+) -> int:
     """Services given in the period: documents issued plus contacts closed. An STTLP is the
     receipt of an LP already counted, and a contact closed with its SKTLK/LP is that document,
     so neither is counted twice. Kiosk answers are about any desk service: the total."""
@@ -152,7 +154,8 @@ def ikm_summary(
     counted = responses.aggregate(**aggregates)
     for name, choices in PROFILE:
         labels = [str(label) for label in choices.labels] + [_unstated()]
-        title = str(SurveyResponse._meta.get_field(name).verbose_name).capitalize()
+        field = SurveyResponse._meta.get_field(name)
+        title = str(getattr(field, "verbose_name", name)).capitalize()  # a column: it has one
         rows = [(label, counted[f"{name}_{i}"]) for i, label in enumerate(labels)]
         summary.profile.append((title, rows))
     summary.comments = list(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -22,9 +23,14 @@ from spkt.core import clock
 from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language
 from spkt.core.publicurl import public_url
+from spkt.documents.services import IssueExtra
 from spkt.org.models import Unit, User
 from spkt.reports.ikm.index import ELEMENTS
 from spkt.reports.ikm.models import SCORE_FIELDS, ServiceKind, SurveyInvitation, SurveyResponse
+
+if TYPE_CHECKING:
+    from spkt.documents.models import Document
+    from spkt.intake.models import Contact
 
 SALT = "spkt.ikm.survey"
 VALID_DAYS = 30
@@ -41,7 +47,13 @@ class SurveyClosedError(Exception):
         self.reason = reason
 
 
-def invitation_create(*, unit: Unit, service: str, document=None, contact=None) -> SurveyInvitation:
+def invitation_create(
+    *,
+    unit: Unit,
+    service: str,
+    document: Document | None = None,
+    contact: Contact | None = None,
+) -> SurveyInvitation:
     if service not in ServiceKind.values:
         raise ValidationError(_("Jenis layanan survei tidak dikenal."))
     now = clock.now()
@@ -75,12 +87,24 @@ def invitation_for_document(*, unit: Unit, doc_type: str) -> SurveyInvitation | 
     return invitation_create(unit=unit, service=service) if service else None
 
 
-def invitation_attach(invitation: SurveyInvitation, document) -> None:
+def invitation_attach(invitation: SurveyInvitation, document: Document) -> None:
     SurveyInvitation.objects.filter(pk=invitation.pk).update(document=document)
     invitation.document = document
 
 
-def closing_invitation_text(contact) -> str:
+def document_survey(*, unit: Unit, doc_type: str) -> IssueExtra | None:
+    """``documents.services.register_issue_extra`` (from IkmConfig.ready): the citizen's SKTLK or
+    STTLP carries the survey's link (``survey_url`` in its snapshot, printed as a QR code)."""
+    invitation = invitation_for_document(unit=unit, doc_type=doc_type)
+    if invitation is None:
+        return None
+    return IssueExtra(
+        fields=lambda: {"survey_url": survey_url(invitation)},
+        attach=lambda document: invitation_attach(invitation, document),
+    )
+
+
+def closing_invitation_text(contact: Contact) -> str:
     """The closing reply of a contact the station served: thanks and the survey link. Empty for
     outcomes that did not serve the citizen here (a referral)."""
     if contact.outcome not in SERVED_OUTCOMES:
@@ -160,7 +184,7 @@ def response_submit(*, invitation_id: int, answer: Answer) -> SurveyResponse:
     return response
 
 
-def _complaint_contact(invitation: SurveyInvitation, answer: Answer):
+def _complaint_contact(invitation: SurveyInvitation, answer: Answer) -> Contact:
     from spkt.intake.models import Category, Channel
     from spkt.intake.services import Incoming, contact_receive
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,8 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from spkt.core import clock
 from spkt.core.audit import audit_log
-from spkt.core.permissions import Action, require, visible_units
+from spkt.core.decorators import desk_login_required
 from spkt.org.models import Unit
+from spkt.org.permissions import Action, require, visible_units
+from spkt.org.request_types import DeskRequest
 from spkt.org.selectors import unit_selected
 from spkt.reports.ikm import services
 from spkt.reports.ikm.forms import SurveyForm
@@ -63,9 +64,9 @@ def _unit_by_code_or_id(code: str) -> Unit:
 
 
 @never_cache
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def kiosk(request: HttpRequest, code: str) -> HttpResponse:
+def kiosk(request: DeskRequest, code: str) -> HttpResponse:
     """The tablet at the desk: opened by the desk officer, answered by one citizen after another;
     each answer is its own invitation of kind "kiosk", and the form comes back empty."""
     unit = _unit_by_code_or_id(code)
@@ -83,8 +84,8 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def results(request: HttpRequest) -> HttpResponse:
+@desk_login_required
+def results(request: DeskRequest) -> HttpResponse:
     unit = unit_selected(request)
     require(request.user, Action.REPORT_VIEW, unit)
     period = period_from(request.GET)

@@ -9,12 +9,14 @@ database's user is. The production settings do not install this app: there ``flu
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.commands import flush
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 
 class Command(flush.Command):
-    def handle(self, **options) -> None:
+    def handle(self, **options: Any) -> None:
         database = options.get("database") or DEFAULT_DB_ALIAS
         connection = connections[database]
         if connection.vendor != "postgresql":

@@ -19,8 +19,9 @@ import hashlib
 import json
 import logging
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spkt.channels import gammu, inbound, tasks
 from spkt.channels.models import ChannelAccount, SmsGateway
@@ -32,12 +33,12 @@ log = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = "Store what gammu-smsd received, sent or failed to send for an SMS account."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="the SMS account (its slug in the admin)")
         parser.add_argument("ids", nargs="*", help="file names gammu-smsd appends")
         parser.add_argument("--event", choices=["received", "sent", "failed"], default="received")
 
-    def handle(self, *args, slug: str, ids: list[str], event: str, **options) -> None:
+    def handle(self, *args: Any, slug: str, ids: list[str], event: str, **options: Any) -> None:
         account = (
             ChannelAccount.objects.select_related("unit")
             .filter(slug=slug, channel=Channel.SMS, active=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--database-url", help="the empty target database (default: this one)")
         parser.add_argument("--media-dir", type=Path, help="the empty target media directory")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         target = Target(url=options["database_url"], media=options["media_dir"])
         try:
             restore(options["directory"], target, say=self.stdout.write)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--unit", type=int, action="append", help="only this unit id")
         parser.add_argument("--anchor", type=Path, action="append", help="file of unit:seq:hash")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         result = verify(unit_ids=options["unit"])
         took = time.perf_counter() - started

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from spkt.core.health import beat
 from spkt.core.leader import Leadership
+from spkt.core.pollers import POLLERS
 from spkt.dutylog.services import mutasi_flush_all
-from spkt.fieldhelp.clock import report_sweep
 from spkt.intake.clock import sla_sweep
 from spkt.intake.outbox import outbox_sweep
 
 log = logging.getLogger("spkt.intake")
-POLLERS: list = []  # channel pollers (email) register here: callables run every loop
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=15.0)
         parser.add_argument("--once", action="store_true", help="one round, then exit")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # Every node may run a clock; one leads each round (spkt.core.leader), so no breach is
         # alerted twice and a standby takes over within a round when the leader dies.
         leadership = Leadership()
@@ -52,7 +53,10 @@ class Command(BaseCommand):
     @staticmethod
     def _round() -> None:
         beat("intake_clock")  # /health/ shows a clock that stopped
-        for job in (mutasi_flush_all, sla_sweep, report_sweep, outbox_sweep, *POLLERS):
+        # Its own jobs, then those the apps registered (spkt.core.pollers): field reports,
+        # channel polling and webhook backlogs, push retries.
+        jobs: list[Callable[[], object]] = [mutasi_flush_all, sla_sweep, outbox_sweep, *POLLERS]
+        for job in jobs:
             try:
                 job()
             except Exception:  # one failing job never stops the clock

@@ -124,6 +124,7 @@ def _task(unit: Unit, actor, requested: datetime, reports: list[datetime], clear
         response_seconds=20 * 60,
         created_by=actor,
     )
+    assert task.dispatched_at is not None
     StatusEvent.objects.create(
         task=task, status=TaskStatus.DISPATCHED, at=task.dispatched_at, by=actor
     )

@@ -109,7 +109,9 @@ def test_the_service_refuses_bad_scores_too(invitation) -> None:
 
     for scores in ([4] * 8, [4] * 8 + [0], [4] * 8 + [True], [4] * 8 + ["4"]):
         with pytest.raises(ValidationError):
-            response_submit(invitation_id=invitation.pk, answer=Answer(scores=scores))
+            # Wrong types on purpose: the service checks what a client may send.
+            answer = Answer(scores=scores)  # type: ignore[arg-type]
+            response_submit(invitation_id=invitation.pk, answer=answer)
     assert not SurveyResponse.objects.exists()
 
 

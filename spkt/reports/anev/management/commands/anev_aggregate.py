@@ -7,9 +7,10 @@ manage.py anev_aggregate --from 2026-11-01 --to 2026-11-30 --unit kota-selatan
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spkt.core import clock
 from spkt.core.dates import parse_date
@@ -21,12 +22,19 @@ from spkt.reports.anev.metrics import aggregate_days
 class Command(BaseCommand):
     help = "Hitung ulang dan simpan angka harian Anev untuk hari dinas yang sudah selesai."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="first", help="TTTT-BB-HH (default: 7 hari lalu)")
         parser.add_argument("--to", dest="last", help="TTTT-BB-HH (default: kemarin)")
         parser.add_argument("--unit", help="kode satuan; default semua satuan")
 
-    def handle(self, *args, first=None, last=None, unit=None, **options) -> None:
+    def handle(
+        self,
+        *args: Any,
+        first: str | None = None,
+        last: str | None = None,
+        unit: str | None = None,
+        **options: Any,
+    ) -> None:
         today = local(clock.now()).date()
         try:
             last_day = parse_date(last) if last else today - timedelta(days=1)

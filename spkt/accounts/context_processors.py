@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from spkt.core.permissions import Action, can
-from spkt.org.secondfactor import second_factor_pending
+from spkt.accounts.secondfactor import second_factor_pending
+from spkt.org.permissions import Action, can
 
 
 def desk(request: HttpRequest) -> dict:
@@ -17,6 +17,8 @@ def desk(request: HttpRequest) -> dict:
     if second_factor_pending(user):
         return {"nav": []}  # nothing opens before the code: no menu to lead elsewhere
     items = [(reverse("dashboard"), _("Beranda"), "dashboard")]
+    if can(user, Action.LP_WRITE):  # the desk's own list of what is still to do
+        items.append((reverse("worklist"), _("Daftar kerja"), "worklist"))
     if can(user, Action.MUTASI_VIEW):
         items.append((reverse("intake:inbox"), _("Kontak masuk"), "inbox"))
         items.append((reverse("fieldhelp:board"), _("Bantuan lapangan"), "fieldhelp"))

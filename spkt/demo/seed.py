@@ -7,6 +7,7 @@ Personnel and citizens are fictional. Unit names, addresses and kelurahan codes 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -151,7 +152,7 @@ def _person(unit: Unit, name: str, pangkat: str, nrp: str, jabatan: str) -> Pers
 
 
 def _login(
-    username: str, unit: Unit, role: str, person: Personnel | None = None, **extra: object
+    username: str, unit: Unit, role: str, person: Personnel | None = None, **extra: Any
 ) -> User:
     user = User.objects.filter(username=username).first()
     return user or user_create(
@@ -643,7 +644,8 @@ def seed_daily_report(units: dict[str, Unit], users: dict[str, User]) -> int:
     ).first()
     if closed is None or DailyReport.objects.filter(unit=selatan, day=day).exists():
         return 0
-    sent_at = max(closed.closed_at, min(closed.closed_at + timedelta(minutes=7), now))
+    closed_at = closed.closed_at or now  # a closed shift has its moment
+    sent_at = max(closed_at, min(closed_at + timedelta(minutes=7), now))
     with clock.travel(sent_at):
         report = report_submit(
             actor=users["kaspkt"],

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from spkt.org.models import Role, Unit
@@ -83,12 +84,12 @@ WRITE_ACTIONS = frozenset(
 )
 
 
-def visible_units(user: User | AnonymousUser):  # -> QuerySet[Unit]
+def visible_units(user: User | AnonymousUser) -> QuerySet[Unit]:
     if not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.all()
-    if user.unit_id is None:
+    if user.unit is None:  # no query when there is no unit
         return Unit.objects.none()
     return Unit.objects.filter(path__startswith=user.unit.path)
 

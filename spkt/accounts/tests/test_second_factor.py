@@ -13,11 +13,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from spkt.accounts import secondfactor
 from spkt.conftest import PASSWORD
 from spkt.core import clock
 from spkt.core.models import AuditEvent
 from spkt.dutylog.tests.conftest import open_shift, squads  # noqa: F401 (fixtures)
-from spkt.org import secondfactor
 from spkt.org.models import User
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,15 @@ codes. An admin can reset a user's factor (lost phone); the reset is audit-logge
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -103,7 +106,7 @@ def recovery_codes_new(*, user: User) -> list[str]:
     return codes
 
 
-def verify(*, user: User, token: str):
+def verify(*, user: User, token: str) -> Device | None:
     """The confirmed device that accepts ``token`` (TOTP or a recovery code, used up), or None.
     Each device throttles repeated failures itself (django-otp's ThrottlingMixin)."""
     token = (token or "").strip().replace(" ", "")
@@ -122,7 +125,7 @@ def verify(*, user: User, token: str):
     return None
 
 
-def _token_ok(device, token: str) -> bool:
+def _token_ok(device: Device, token: str) -> bool:
     token = (token or "").strip().replace(" ", "")
     if not token or len(token) > 16:
         return False
@@ -167,7 +170,7 @@ def session_end_for(user: User, now: datetime | None = None) -> datetime:
     return max(shift.ends_at + grace, now + grace)
 
 
-def session_end_on_login(sender, request, user, **kwargs) -> None:
+def session_end_on_login(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
     """``user_logged_in``: the session of an officer on duty ends with the shift (plus grace)."""
     if request is None or not hasattr(request, "session"):
         return

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import signal
 import threading
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from spkt.core import publicurl
@@ -16,7 +17,7 @@ from spkt.core import publicurl
 class Command(BaseCommand):
     help = "Local SMTP catcher and SMS/WhatsApp provider stub for the demo (make run)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--smtp-port", type=int, default=settings.SPKT_DEMO_SMTP_PORT)
         parser.add_argument("--provider-port", type=int, default=settings.SPKT_DEMO_PROVIDER_PORT)
         parser.add_argument(
@@ -25,10 +26,10 @@ class Command(BaseCommand):
             help="do not post sms:sent/sms:delivered back to SPKT's webhook",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         from spkt.channels.models import ChannelAccount
         from spkt.channels.sinks import DeliveryReports, serve
-        from spkt.demo import DEMO_SMS_SLUG
+        from spkt.demo.seed import DEMO_SMS_SLUG
 
         if settings.PROD:
             raise CommandError("demo_sinks is for development and the demo only.")

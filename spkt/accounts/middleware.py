@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
-from spkt.org import secondfactor
+from spkt.accounts import secondfactor
 
 
 class SecondFactorMiddleware:

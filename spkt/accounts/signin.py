@@ -1,25 +1,27 @@
 """The sign-in pages after the password: enrol an authenticator, enter a code, recovery codes.
-Thin views over ``spkt.org.secondfactor``; the middleware sends users here when they must."""
+Thin views over ``spkt.accounts.secondfactor``; the middleware sends users here when they must."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from spkt.accounts import secondfactor
+from spkt.core.decorators import desk_login_required
+from spkt.core.errors import messages_text
 from spkt.core.pdf import qr_svg_scalable
-from spkt.org import secondfactor
+from spkt.org.request_types import DeskRequest
 
 RECOVERY_SESSION_KEY = "spkt_recovery_codes"
 
 
-def _next(request: HttpRequest) -> str:
+def _next(request: DeskRequest) -> str:
     target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -28,9 +30,9 @@ def _next(request: HttpRequest) -> str:
     return ""
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: DeskRequest) -> HttpResponse:
     """Enter a code from the authenticator app, or a recovery code."""
     user = request.user
     if not secondfactor.confirmed_devices(user):
@@ -51,9 +53,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: DeskRequest) -> HttpResponse:
     """Scan the QR with an authenticator app (Google Authenticator, Aegis, FreeOTP...) and type
     its first code. A user who already has one verifies first, then may enrol a new phone."""
     user = request.user
@@ -67,7 +69,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 user=user, device=device, token=request.POST.get("kode", "")
             )
         except secondfactor.ValidationError as exc:
-            error = " ".join(exc.messages)
+            error = messages_text(exc)
         else:
             device.refresh_from_db()
             otp_login(request, device)
@@ -86,9 +88,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@desk_login_required
 @require_http_methods(["GET", "POST"])
-def recovery(request: HttpRequest) -> HttpResponse:
+def recovery(request: DeskRequest) -> HttpResponse:
     """Recovery codes: shown once after enrolment; new ones replace the old on request."""
     user = request.user
     if not secondfactor.confirmed_devices(user):

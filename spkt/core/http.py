@@ -1,4 +1,5 @@
-"""Plain HTTP for the channel adapters: JSON calls to the providers' APIs and bounded downloads.
+"""Plain HTTP for the channel adapters and web push: JSON calls to the providers' APIs and bounded
+downloads. It lives in core so that every app that calls out (channels, alerts) shares one client.
 
 No provider SDKs: ``urllib`` with a 10-second timeout, http(s) URLs only, bodies read up to a
 limit, and errors that never carry the URL (Telegram puts the bot token in the path, Meta the page
@@ -12,7 +13,8 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
+from email.message import Message
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 TIMEOUT = 10.0
@@ -49,7 +51,15 @@ class Response:
 class _Redirects(urllib.request.HTTPRedirectHandler):
     """Follow redirects for downloads only, and never carry a bearer token to another host."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         if req.get_method() != "GET" or urlsplit(newurl).scheme not in ("http", "https"):
             return None  # urllib then raises HTTPError with the 3xx status
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
@@ -61,7 +71,9 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_Redirects)
 
 
-def _read(stream, limit: int, *, strict: bool = True) -> bytes:
+def _read(
+    stream: http.client.HTTPResponse | urllib.error.HTTPError, limit: int, *, strict: bool = True
+) -> bytes:
     length = stream.headers.get("Content-Length") if stream.headers else None
     if strict and length and length.isdigit() and int(length) > limit:
         raise TooLargeError(f"answer of {length} bytes is over the limit of {limit}")
@@ -73,7 +85,7 @@ def _read(stream, limit: int, *, strict: bool = True) -> bytes:
     return data
 
 
-def _headers(message) -> dict[str, str]:
+def _headers(message: Message | None) -> dict[str, str]:
     return {k.lower(): v for k, v in message.items()} if message else {}
 
 
