@@ -853,12 +853,16 @@ def part_inbox(args: argparse.Namespace, port: int, database_url: str, units: di
         f"inbox rows: {len(inbox.waiting) + len(inbox.handling)} (limit {selectors.INBOX_LIMIT}): "
         f"{shown_waiting} waiting, {len(inbox.handling)} being handled"
     )
-    if shown_waiting < waiting:
+    if shown_waiting < min(waiting, selectors.INBOX_LIMIT) or inbox.waiting_total != waiting:
         print(
             f"PROBLEM: the inbox shows {shown_waiting} of the {waiting} contacts still waiting for "
-            f"a first response: it keeps the {selectors.INBOX_LIMIT} open+answered contacts with "
-            f"the earliest due time, so with more than {selectors.INBOX_LIMIT} answered-but-not-"
-            f"closed contacts the newest arrivals fall off the page."
+            f"a first response and counts {inbox.waiting_total}: a waiting contact is hidden "
+            f"without a word."
+        )
+    elif inbox.waiting_hidden:
+        print(
+            f"the page shows the {shown_waiting} most urgent waiting contacts and says "
+            f"{inbox.waiting_hidden} more wait"
         )
 
     cookie = login(port)

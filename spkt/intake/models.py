@@ -125,6 +125,28 @@ class Contact(models.Model):
                 fields=["unit", "status", "first_response_due_at"],
                 name="contact_unit_status_due_idx",
             ),
+            # Serve the inbox: a unit's open contacts by due time, those waiting for a first
+            # response and those being handled, each walked in order up to the page's limit.
+            models.Index(
+                fields=["unit", "first_response_due_at", "id"],
+                name="contact_waiting_due_idx",
+                condition=models.Q(status__in=["open", "answered"], first_response_at__isnull=True),
+            ),
+            models.Index(
+                fields=["unit", "first_response_due_at", "id"],
+                name="contact_handling_due_idx",
+                condition=models.Q(
+                    status__in=["open", "answered"], first_response_at__isnull=False
+                ),
+            ),
+            # Serves the lobby's "waiting" count: a unit's walk-ins not yet called.
+            models.Index(
+                fields=["unit"],
+                name="contact_ticket_waiting_idx",
+                condition=models.Q(
+                    channel="walkin", called_at__isnull=True, status__in=["open", "answered"]
+                ),
+            ),
             # Serves the queue display and "call next": a unit's walk-ins by call time.
             models.Index(
                 fields=["unit", "called_at"],

@@ -195,3 +195,29 @@ def test_the_inbox_never_hides_a_waiting_contact_behind_answered_ones(
         unit=selatan, incoming=Incoming(channel="sms", body="tolong", sender_address="0813999")
     )
     assert [c.pk for c in selectors.inbox(unit=selatan).waiting] == [waiting.pk]
+
+
+def test_a_full_inbox_says_how_many_more_wait(selatan, petugas, client, monkeypatch) -> None:
+    """The page shows the most urgent; the rest are counted, never silently dropped."""
+    from spkt.intake import selectors
+
+    monkeypatch.setattr(selectors, "INBOX_LIMIT", 2)
+    received = [
+        contact_receive(
+            unit=selatan,
+            incoming=Incoming(channel="sms", body=f"tolong {n}", sender_address=f"0813000{n}"),
+        )
+        for n in range(5)
+    ]
+    contact_acknowledge(actor=petugas, contact=received[4])
+    inbox = selectors.inbox(unit=selatan)
+    assert [c.pk for c in inbox.waiting] == [received[0].pk, received[1].pk]  # earliest due first
+    assert (inbox.waiting_total, inbox.waiting_hidden) == (4, 2)
+    assert (inbox.handling, inbox.handling_total, inbox.handling_hidden) == ([], 1, 1)
+    client.force_login(petugas)
+    page = client.get("/kontak/").content.decode()
+    assert "2 kontak lain juga menunggu" in page
+    assert "dan 1 kontak lain yang sedang ditangani" in page
+    monkeypatch.setattr(selectors, "INBOX_LIMIT", 10)
+    roomy = selectors.inbox(unit=selatan)
+    assert (roomy.waiting_total, roomy.waiting_hidden, roomy.handling_total) == (4, 0, 1)
