@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -21,10 +22,20 @@ from spkt.documents.tests.test_lp import content, pasal  # noqa: F401 (fixture)
 from spkt.documents.tests.test_prereg import PUBLIC
 from spkt.intake.services import ticket_issue
 
+# The dates these tests read on the pages are counted from this instant, whatever instant the
+# suite runs at (SPKT_TEST_NOW: the suite also runs at New Year's Eve and in another time zone).
+T0 = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
+
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limit() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _at_t0() -> Iterator[None]:
+    with time_machine.travel(T0, tick=False):
+        yield
 
 
 def _href(page: str, marker: str) -> str:
