@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from spkt.core.models import LedgerEntry
@@ -50,15 +51,11 @@ def document_list(*, user: User, unit: Unit | None = None) -> QuerySet[Document]
 
 
 def document_get(*, user: User, pk: int) -> Document:
-    doc = (
+    return get_object_or_404(
         documents_visible(user=user)
         .select_related("unit", "issued_by", "void", "file", "replaces", "parent")
         .filter(pk=pk)
-        .first()
     )
-    if doc is None:
-        raise Http404
-    return doc
 
 
 def documents_between(*, unit: Unit, start: datetime, end: datetime) -> QuerySet[Document]:
@@ -168,14 +165,11 @@ def documents_to_hand_over(
 # --- Laporan Polisi: one read per object, within the units the user may see --------------------
 def lp_draft_get(*, user: User, pk: int) -> LaporanDraft:
     """An LP draft of a unit the user may see, or 404."""
-    draft = (
-        LaporanDraft.objects.filter(pk=pk, unit__in=visible_units(user))
-        .select_related("unit", "citizen", "officer", "reviewed_by", "created_by", "document")
-        .first()
+    return get_object_or_404(
+        LaporanDraft.objects.filter(pk=pk, unit__in=visible_units(user)).select_related(
+            "unit", "citizen", "officer", "reviewed_by", "created_by", "document"
+        )
     )
-    if draft is None:
-        raise Http404
-    return draft
 
 
 def lp_drafts_awaiting_review(*, unit: Unit) -> QuerySet[LaporanDraft]:

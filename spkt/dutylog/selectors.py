@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from spkt.core import clock
@@ -51,26 +51,18 @@ def shift_on_duty(*, unit: Unit, at: datetime | None = None) -> Shift | None:
 
 def shift_get(*, user: User, pk: int) -> Shift:
     """A shift of a unit the user may see; 404 otherwise (another station's id reveals nothing)."""
-    shift = (
-        Shift.objects.filter(pk=pk, unit__in=visible_units(user))
-        .select_related("unit", "regu", "ka_spkt", "pawas")
-        .first()
+    return get_object_or_404(
+        Shift.objects.filter(pk=pk, unit__in=visible_units(user)).select_related(
+            "unit", "regu", "ka_spkt", "pawas"
+        )
     )
-    if shift is None:
-        raise Http404
-    return shift
 
 
 def mutasi_get(*, user: User, pk: int) -> Mutasi:
     """A book entry of a unit the user may see; 404 otherwise."""
-    entry = (
-        Mutasi.objects.filter(pk=pk, unit__in=visible_units(user))
-        .select_related("unit", "author")
-        .first()
+    return get_object_or_404(
+        Mutasi.objects.filter(pk=pk, unit__in=visible_units(user)).select_related("unit", "author")
     )
-    if entry is None:
-        raise Http404
-    return entry
 
 
 def shifts_of_month(*, unit: Unit, year: int, month: int) -> list[Shift]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from spkt.core import clock
 from spkt.dutylog.selectors import shift_on_duty
@@ -25,26 +25,20 @@ BOARD_LIMIT = 50
 
 def task_get(*, user: User, pk: int) -> Task:
     """A task the user may see; another station's id is a 404."""
-    task = (
-        Task.objects.filter(pk=pk, unit__in=visible_units(user))
-        .select_related("unit", "type", "kelurahan", "contact", "created_by")
-        .first()
+    return get_object_or_404(
+        Task.objects.filter(pk=pk, unit__in=visible_units(user)).select_related(
+            "unit", "type", "kelurahan", "contact", "created_by"
+        )
     )
-    if task is None:
-        raise Http404
-    return task
 
 
 def report_photo_get(*, user: User, pk: int) -> ReportPhoto:
     """A photo of a situation report on a task the user's units hold; otherwise a 404."""
-    photo = (
-        ReportPhoto.objects.filter(pk=pk, report__task__unit__in=visible_units(user))
-        .select_related("report__task__unit")
-        .first()
+    return get_object_or_404(
+        ReportPhoto.objects.filter(
+            pk=pk, report__task__unit__in=visible_units(user)
+        ).select_related("report__task__unit")
     )
-    if photo is None:
-        raise Http404
-    return photo
 
 
 def _active_assignments() -> Prefetch:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from spkt.core import clock
 from spkt.core.timeutil import local, local_datetime
@@ -104,7 +105,7 @@ def inbox_etag(*, unit: Unit, salt: str = "") -> str:
 
 
 def contact_get(*, user: User, pk: int) -> Contact:
-    contact = (
+    return get_object_or_404(
         contacts_visible(user=user)
         .select_related(
             "unit",
@@ -116,11 +117,7 @@ def contact_get(*, user: User, pk: int) -> Contact:
             "letter",
         )
         .filter(pk=pk)
-        .first()
     )
-    if contact is None:
-        raise Http404
-    return contact
 
 
 def contact_thread(*, contact: Contact) -> list[Message]:
@@ -148,25 +145,19 @@ def message_received(*, unit: Unit, external_id: str) -> bool:
 
 
 def message_get(*, user: User, pk: int) -> Message:
-    message = (
-        Message.objects.filter(pk=pk, contact__unit__in=visible_units(user))
-        .select_related("contact__unit", "outbox")
-        .first()
+    return get_object_or_404(
+        Message.objects.filter(pk=pk, contact__unit__in=visible_units(user)).select_related(
+            "contact__unit", "outbox"
+        )
     )
-    if message is None:
-        raise Http404
-    return message
 
 
 def attachment_get(*, user: User, pk: int) -> Attachment:
-    att = (
-        Attachment.objects.filter(pk=pk, message__contact__unit__in=visible_units(user))
-        .select_related("message__contact__unit")
-        .first()
+    return get_object_or_404(
+        Attachment.objects.filter(
+            pk=pk, message__contact__unit__in=visible_units(user)
+        ).select_related("message__contact__unit")
     )
-    if att is None:
-        raise Http404
-    return att
 
 
 def documents_for_outcome(*, unit: Unit, limit: int = 30) -> list[Document]:
@@ -227,14 +218,9 @@ def letters(*, unit: Unit) -> QuerySet[IncomingLetter]:
 
 
 def letter_get(*, user: User, pk: int) -> IncomingLetter:
-    letter = (
-        IncomingLetter.objects.filter(pk=pk, unit__in=visible_units(user))
-        .select_related("unit")
-        .first()
+    return get_object_or_404(
+        IncomingLetter.objects.filter(pk=pk, unit__in=visible_units(user)).select_related("unit")
     )
-    if letter is None:
-        raise Http404
-    return letter
 
 
 # --- Public tracking ----------------------------------------------------------------------------

@@ -274,19 +274,16 @@ def _ikm(unit: Unit, start: datetime, end: datetime) -> dict[str, Any] | None:
 # --- Submitted reports ---------------------------------------------------------------------------
 def report_get(*, user: User, pk: int) -> StoredReport:
     """A submitted report the user may see; any other id answers 404 (no hint of other stations)."""
-    from django.http import Http404
+    from django.shortcuts import get_object_or_404
 
     from spkt.org.permissions import visible_units
     from spkt.reports.models import DailyReport as Stored
 
-    report = (
-        Stored.objects.filter(pk=pk, unit__in=visible_units(user))
-        .select_related("unit", "submitted_by", "acknowledged_by")
-        .first()
+    return get_object_or_404(
+        Stored.objects.filter(pk=pk, unit__in=visible_units(user)).select_related(
+            "unit", "submitted_by", "acknowledged_by"
+        )
     )
-    if report is None:
-        raise Http404
-    return report
 
 
 def report_for_day(*, unit: Unit, day: date) -> StoredReport | None:

@@ -153,9 +153,10 @@ def test_an_officer_reporter_is_never_the_victim_by_the_box(petugas, selatan, pa
     assert "reporter_is_victim" not in draft.data
 
 
-def test_bad_input_keeps_nothing(client: Client, petugas, selatan, pasal) -> None:
-    prereg = prereg_create(
-        unit=selatan,
+def _prereg(unit):
+    """The reporter's own pre-registration of an LP model B."""
+    return prereg_create(
+        unit=unit,
         kind="LP_B",
         citizen=CitizenData(
             name="Hendra Pakaya",
@@ -167,6 +168,10 @@ def test_bad_input_keeps_nothing(client: Client, petugas, selatan, pasal) -> Non
         ),
         event={"what": "Rumah dibobol"},
     )
+
+
+def test_bad_input_keeps_nothing(client: Client, petugas, selatan, pasal) -> None:
+    prereg = _prereg(selatan)
     client.force_login(petugas)
     bad: list[dict[str, Any]] = [
         {"offences": ["abc"]},
@@ -189,19 +194,7 @@ def test_bad_input_keeps_nothing(client: Client, petugas, selatan, pasal) -> Non
 def test_the_pre_registration_is_used_up_by_the_saved_draft(
     client: Client, petugas, selatan, pasal
 ) -> None:
-    prereg = prereg_create(
-        unit=selatan,
-        kind="LP_B",
-        citizen=CitizenData(
-            name="Hendra Pakaya",
-            nik=REPORTER["nik"],
-            birth_place="Limboto",
-            birth_date=date(1979, 3, 12),
-            gender="L",
-            address="Jl. Pertiwi 5",
-        ),
-        event={"what": "Rumah dibobol"},
-    )
+    prereg = _prereg(selatan)
     client.force_login(petugas)
     save(client, post_data(client, pasal, prereg=prereg.code.lower()))
     assert PreRegistration.objects.get(pk=prereg.pk).used_at == clock.now()
