@@ -8,6 +8,7 @@ from spkt.channels import inbound
 
 @db_task()
 def inbound_process_task(account_id: int) -> None:
+    inbound.task_started("inbound", account_id)  # before reading the queue: see enqueue_once
     inbound.process_account(account_id)
 
 
@@ -15,5 +16,5 @@ def inbound_process_task(account_id: int) -> None:
 def webform_process_task(unit_id: int) -> None:
     from spkt.channels import webform
 
-    webform.task_started(unit_id)  # before reading the queue: see webform.enqueue
+    inbound.task_started("webform", unit_id)  # before reading the queue: see enqueue_once
     webform.process_unit(unit_id)

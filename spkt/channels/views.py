@@ -74,7 +74,7 @@ def _forget_accounts(**kwargs: Any) -> None:
 
 
 def _enqueue(account_id: int) -> None:
-    tasks.inbound_process_task(account_id)
+    inbound.enqueue_once("inbound", account_id, tasks.inbound_process_task)
 
 
 # What tells each sender "never send this again". Meta (for up to 7 days) and Telegram (until it

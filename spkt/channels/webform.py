@@ -24,7 +24,6 @@ from contextlib import nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -33,10 +32,18 @@ from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from spkt.channels.inbound import BACKOFF, BATCH, CLOCK_LIMIT, MAX_ATTEMPTS, SWEEP_AFTER
+from spkt.channels.inbound import (
+    BACKOFF,
+    BATCH,
+    CLOCK_LIMIT,
+    MAX_ATTEMPTS,
+    SWEEP_AFTER,
+    enqueue_once,
+)
 from spkt.channels.models import InboundStatus, WebSubmission
 from spkt.core import clock
 from spkt.core.errors import messages_text
+from spkt.dutylog.services import mutasi_flush_batch
 from spkt.intake.models import Channel, Contact
 
 if TYPE_CHECKING:
@@ -161,42 +168,17 @@ def submit(
         return earlier
 
 
-# One task waiting per unit is enough: it takes every submission committed before it starts. The
-# flag (in the cache, shared by the app servers) says "a task is queued and has not started"; the
-# task clears it before it reads the queue, so a submission committed after that enqueues again.
-# It expires after QUEUED_TTL, so a lost task costs at most that long (and the sweep is there).
-QUEUED_TTL = 5
-
-
-def _queued_key(unit_id: int) -> str:
-    return f"spkt:webform:queued:{unit_id}"
-
-
 def enqueue(unit_id: int) -> None:
     """Ask the worker for the unit's submissions once the row is committed, unless a task for the
-    unit is already waiting. A failed enqueue loses nothing: the sweep takes the submission within
-    a minute."""
+    unit is already waiting (``inbound.enqueue_once``). A failed enqueue loses nothing: the sweep
+    takes the submission within a minute."""
 
     def send() -> None:
         from spkt.channels import tasks
 
-        try:
-            if cache.add(_queued_key(unit_id), 1, QUEUED_TTL):
-                tasks.webform_process_task(unit_id)
-        except Exception:
-            log.exception(
-                "web form: submission of unit %s stored, processing not enqueued", unit_id
-            )
+        enqueue_once("webform", unit_id, tasks.webform_process_task)
 
     transaction.on_commit(send)
-
-
-def task_started(unit_id: int) -> None:
-    """The unit's task is running: the next submission enqueues a task of its own."""
-    try:
-        cache.delete(_queued_key(unit_id))
-    except Exception:  # the flag expires by itself
-        log.warning("web form: queued flag of unit %s not cleared", unit_id, exc_info=True)
 
 
 def pending(code: str) -> WebSubmission | None:
@@ -259,6 +241,7 @@ def _process(sub: WebSubmission, now: datetime) -> None:
                 contact_receive(
                     unit=sub.unit,
                     tracking_code=sub.tracking_code,
+                    book_later=True,
                     incoming=Incoming(
                         channel=Channel.WEB,
                         body=sub.body,
@@ -303,6 +286,7 @@ def process_unit(unit_id: int, now: datetime | None = None, limit: int | None = 
                 _process(sub, at)
         if not batch:
             return count
+        mutasi_flush_batch(unit_id)  # the batch's book entries, in one append
         count += len(batch)
     return count
 

@@ -317,7 +317,8 @@ def _receive(
     if incoming is None:
         return
     try:
-        contact_receive(unit=account.unit, incoming=incoming)
+        # The worker's batch (inbound.process_account) flushes the book once at its end.
+        contact_receive(unit=account.unit, incoming=incoming, book_later=True)
     except ValidationError as exc:
         tally.refused += 1
         log.warning(

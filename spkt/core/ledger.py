@@ -59,26 +59,59 @@ def ledger_append(
         )
     if head is None or head.unit_id != unit.pk:
         head = locked_get_or_create(LedgerHead, unit=unit, defaults={"seq": 0, "hash": GENESIS})
+    entry = _link(unit, kind, payload, head.seq, head.hash, clock.now().astimezone(UTC))
+    entry.save()
+    LedgerHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
+    head.seq, head.hash = entry.seq, entry.hash
+    return entry
+
+
+@transaction.atomic(savepoint=False)
+def ledger_append_many(
+    *, unit: Unit, kind: str, payloads: Sequence[dict[str, Any]], head: LedgerHead
+) -> list[LedgerEntry]:
+    """Chain ``payloads`` onto the unit's ledger in order, with one INSERT for all the entries and
+    one UPDATE of the head: the batch form of ``ledger_append`` for a caller that holds the head's
+    lock (``dutylog.services.book_lock``). The entries are the same as appended one by one."""
+    if kind not in _KINDS:
+        raise ImproperlyConfigured(
+            f"ledger kind {kind!r} is not registered (register_ledgered or register_ledger_only)"
+        )
+    if head.unit_id != unit.pk:
+        raise ValueError("the head is another unit's")
+    if not payloads:
+        return []
+    recorded_at = clock.now().astimezone(UTC)
+    entries: list[LedgerEntry] = []
+    seq, prev_hash = head.seq, head.hash
+    for payload in payloads:
+        entries.append(_link(unit, kind, payload, seq, prev_hash, recorded_at))
+        seq, prev_hash = entries[-1].seq, entries[-1].hash
+    LedgerEntry.objects.bulk_create(entries)
+    LedgerHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev_hash)
+    head.seq, head.hash = seq, prev_hash
+    return entries
+
+
+def _link(
+    unit: Unit, kind: str, payload: dict[str, Any], seq: int, prev_hash: str, recorded_at: datetime
+) -> LedgerEntry:
+    """The entry after the one numbered ``seq`` whose hash is ``prev_hash`` (not saved)."""
     with book_language():  # a lazy label in the payload is hashed in Indonesian
         payload = normalise(payload)
-    recorded_at = clock.now().astimezone(UTC)
-    seq = head.seq + 1
+    seq += 1
     digest = entry_hash(
-        prev_hash=head.hash, unit_id=unit.pk, seq=seq, kind=kind, at=recorded_at, payload=payload
+        prev_hash=prev_hash, unit_id=unit.pk, seq=seq, kind=kind, at=recorded_at, payload=payload
     )
-    entry = LedgerEntry(
+    return LedgerEntry(
         unit=unit,
         seq=seq,
         kind=kind,
         recorded_at=recorded_at,
         payload=payload,
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
         hash=digest,
     )
-    entry.save()
-    LedgerHead.objects.filter(pk=head.pk).update(seq=seq, hash=digest)
-    head.seq, head.hash = seq, digest
-    return entry
 
 
 # --- Linked records -------------------------------------------------------------------------------

@@ -233,7 +233,8 @@ class PendingEntry(models.Model):
     at = models.DateTimeField()
     category = models.CharField(max_length=30)
     text = models.TextField()
-    red = models.BooleanField(default=False)
+    # None: the red ink the unit gives the category when the entry is flushed.
+    red = models.BooleanField(null=True, default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

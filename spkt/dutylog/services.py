@@ -7,6 +7,7 @@ Every other module records its steps here via ``mutasi_append``; officers write 
 from __future__ import annotations
 
 import calendar
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,7 +22,7 @@ from spkt.core import clock
 from spkt.core.audit import audit_log
 from spkt.core.booktext import book_language, require_book_language
 from spkt.core.db import locked_get_or_create
-from spkt.core.ledger import GENESIS, ledger_append, register_ledgered
+from spkt.core.ledger import GENESIS, ledger_append, ledger_append_many, register_ledgered
 from spkt.core.models import LedgerHead
 from spkt.core.timeutil import duty_day_bounds, duty_day_of, local
 from spkt.dutylog.models import (
@@ -39,6 +40,7 @@ from spkt.dutylog.models import (
 from spkt.dutylog.selectors import shift_on_duty
 from spkt.org.models import Personnel, Unit, User
 
+log = logging.getLogger(__name__)
 ROTATION_EPOCH = date(2026, 1, 1)
 # Lazy: raised inside book_language() (mutasi_append) but read in the officer's language.
 SEALED = gettext_lazy(
@@ -379,12 +381,16 @@ def mutasi_append_later(
     actor: User | None = None,
     at: datetime | None = None,
     red: bool | None = None,
+    flush: bool = True,
 ) -> PendingEntry:
     """Record an entry for the book without taking the book lock: one insert in the caller's
     transaction. The worker appends it right after the commit (``mutasi_flush``); the clock and
-    every handover flush what a stopped worker left. The entry keeps its own time ``at``."""
+    every handover flush what a stopped worker left. The entry keeps its own time ``at``. A
+    built-in category with ``red`` left out takes the unit's red ink for it when it is flushed.
+    ``flush=False``: the caller flushes the unit itself before its transaction ends (a worker's
+    batch), so no task is queued for it."""
     require_book_language("mutasi_append_later")
-    if red is not None and category in MutasiCategory.values:
+    if category in MutasiCategory.values:
         # A built-in category needs no lookup on the hot path; one a unit has switched off
         # since is filed under "lain-lain" by the flush.
         text = (text or "").strip()
@@ -401,7 +407,8 @@ def mutasi_append_later(
         red=red,
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    transaction.on_commit(lambda: _enqueue_flush(unit.pk))
+    if flush:
+        transaction.on_commit(lambda: _enqueue_flush(unit.pk))
     return pending
 
 
@@ -415,24 +422,60 @@ def _enqueue_flush(unit_id: int) -> None:
 def mutasi_flush(*, unit: Unit, limit: int = 500) -> int:
     """Append the unit's waiting entries to the book in time order under one book lock, and
     delete them in the same transaction. Two flushes of one unit queue on the lock; the second
-    finds nothing left. Returns how many entries were written."""
-    book_lock(unit=unit)
+    finds nothing left. The entries are chained with one INSERT (``ledger_append_many``) and
+    stored with another. Returns how many entries were written."""
+    head = book_lock(unit=unit)
     waiting = list(PendingEntry.objects.filter(unit=unit).order_by("at", "pk")[:limit])
+    if not waiting:
+        return 0
     categories = categories_for(unit)
+    entries: list[Mutasi] = []
+    shift: Shift | None = None
     for pending in waiting:
+        # The open shift takes every entry whatever its hour (``shift_on_duty``); without one,
+        # each entry goes to the shift its time falls in. Under the book lock neither changes.
+        if shift is None or not (
+            shift.status == ShiftStatus.OPEN or shift.starts_at <= pending.at < shift.ends_at
+        ):
+            shift = shift_current(unit=unit, at=pending.at)
         # A category retired since the tap must not hold the book up: file it under "lain-lain".
         category = pending.category if pending.category in categories else MutasiCategory.LAIN_LAIN
-        with book_language():
-            mutasi_append(
+        red = pending.red
+        if red is None:
+            red = categories[category].red_default
+        entries.append(
+            Mutasi(
                 unit=unit,
-                text=pending.text,
-                category=category,
-                actor=pending.author,
+                shift=shift,
                 at=pending.at,
-                red=pending.red,
+                category=category,
+                text=pending.text,
+                red=red,
+                author_id=pending.author_id,
             )
+        )
+    chain = ledger_append_many(
+        unit=unit,
+        kind="dutylog.mutasi",
+        payloads=[mutasi_payload(entry) for entry in entries],
+        head=head,
+    )
+    for entry, link in zip(entries, chain, strict=True):
+        entry.ledger_entry = link
+    Mutasi.objects.bulk_create(entries)
     PendingEntry.objects.filter(pk__in=[p.pk for p in waiting]).delete()
     return len(waiting)
+
+
+def mutasi_flush_batch(unit_id: int) -> None:
+    """Flush the unit's waiting entries right after a worker's batch committed them
+    (``mutasi_append_later(flush=False)``). A failure is logged and left to the clock's sweep,
+    which flushes every unit with entries waiting; the batch itself is done."""
+    try:
+        unit = Unit.objects.get(pk=unit_id)
+        mutasi_flush(unit=unit)
+    except Exception:
+        log.exception("book entries of unit %s left for the clock's flush", unit_id)
 
 
 def mutasi_flush_all(*, limit: int = 500) -> int:

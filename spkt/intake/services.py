@@ -23,7 +23,7 @@ from spkt.core.db import locked_get_or_create
 from spkt.core.timeutil import local
 from spkt.documents.models import DocType, Document, PreRegistration
 from spkt.dutylog.models import MutasiCategory
-from spkt.dutylog.services import mutasi_append
+from spkt.dutylog.services import mutasi_append, mutasi_append_later
 from spkt.intake.models import (
     Attachment,
     Category,
@@ -165,14 +165,17 @@ def _thread_of(unit: Unit, incoming: Incoming) -> Contact | None:
         Channel.INSTAGRAM,
         Channel.SMS,
     ):
-        return (
+        # The id first: most messages of a burst open a new contact, and a full row costs more.
+        thread_id = (
             Contact.objects.filter(
                 unit=unit, channel=incoming.channel, external_thread=incoming.external_thread
             )
             .exclude(status=Status.CLOSED)
             .order_by("-received_at")
+            .values_list("pk", flat=True)
             .first()
         )
+        return None if thread_id is None else Contact.objects.get(pk=thread_id)
     return None
 
 
@@ -186,10 +189,13 @@ def contact_receive(
     queue_ticket: str = "",
     answered: bool = False,
     tracking_code: str = "",
+    book_later: bool = False,
 ) -> Contact:
     """Record an incoming message: a new contact with its clock, or the next message of an open
     one. ``answered`` marks contacts answered as they arrive (a phone call picked up);
-    ``tracking_code`` is the code the citizen was already given (the web form, ADR 0040)."""
+    ``tracking_code`` is the code the citizen was already given (the web form, ADR 0040).
+    ``book_later``: the Buku Mutasi entry waits (``mutasi_append_later``) for the caller, a
+    worker's batch, to flush the unit's book once before it commits (ADR 0051)."""
     if incoming.channel not in Channel.values:
         raise ValidationError(_("Saluran tidak dikenal."))
     if (
@@ -203,28 +209,29 @@ def contact_receive(
         # Providers deliver at least once: the same message id twice is one message. The unit
         # row lock serialises concurrent deliveries of the same id; NO KEY UPDATE, so the rows
         # other transactions insert for the unit (their foreign-key checks) never wait on it.
-        Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
-        earlier_message = (
+        Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).exists()
+        earlier_id = (
             Message.objects.filter(
                 contact__unit=unit,
                 contact__channel=incoming.channel,
                 direction=Direction.IN,
                 external_id=incoming.external_id[:255],
             )
-            .select_related("contact")
+            .values_list("contact_id", flat=True)
             .first()
         )
-        if earlier_message is not None:
-            return earlier_message.contact
+        if earlier_id is not None:
+            return Contact.objects.get(pk=earlier_id)
     now = incoming.received_at or clock.now()
     contact = _thread_of(unit, incoming)
     new = contact is None
     if contact is None:
         key = sender_key(incoming.channel, incoming.sender_address)
         window = now - timedelta(minutes=unit.duplicate_window_minutes)
-        earlier_contact = (
+        earlier_contact_id = (
             Contact.objects.filter(unit=unit, sender_key=key, received_at__gte=window)
             .order_by("-received_at")
+            .values_list("pk", flat=True)
             .first()
             if key
             else None
@@ -242,7 +249,7 @@ def contact_receive(
             received_at=now,
             first_response_due_at=now + timedelta(minutes=unit.response_minutes),
             external_thread=incoming.external_thread[:255],
-            possible_duplicate_of=earlier_contact,
+            possible_duplicate_of_id=earlier_contact_id,
         )
         if answered:
             contact.first_response_at, contact.first_response_by = now, actor
@@ -264,18 +271,19 @@ def contact_receive(
     if new:
         with book_language():
             who = contact.sender_name or contact.sender_address or _("tanpa nama")
-            mutasi_append(
-                unit=unit,
-                actor=actor,
-                category=MutasiCategory.LAPORAN_MASYARAKAT,
-                text=_("Menerima kontak %(channel)s dari %(who)s (%(code)s): %(text)s")
-                % {
-                    "channel": contact.get_channel_display(),
-                    "who": who,
-                    "code": contact.tracking_code,
-                    "text": (contact.subject or incoming.body or "")[:120],
-                },
-            )
+            text = _("Menerima kontak %(channel)s dari %(who)s (%(code)s): %(text)s") % {
+                "channel": contact.get_channel_display(),
+                "who": who,
+                "code": contact.tracking_code,
+                "text": (contact.subject or incoming.body or "")[:120],
+            }
+            category = MutasiCategory.LAPORAN_MASYARAKAT
+            if book_later:
+                mutasi_append_later(
+                    unit=unit, actor=actor, category=category, text=text, flush=False
+                )
+            else:
+                mutasi_append(unit=unit, actor=actor, category=category, text=text)
     return contact
 
 

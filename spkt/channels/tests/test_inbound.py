@@ -10,13 +10,16 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import OperationalError
 from django.urls import reverse
 
 from spkt.channels import inbound, views, webhooks
 from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus
 from spkt.channels.tests.helpers import signed_headers
 from spkt.channels.tests.test_hostile_payloads import HOOKS, NOW, counts, message, post
+from spkt.core.ledger import verify
 from spkt.core.models import AuditEvent
+from spkt.dutylog.models import Mutasi, PendingEntry
 from spkt.intake.models import Contact, Message
 from spkt.org.models import User
 
@@ -130,6 +133,54 @@ def test_webhooks_posted_while_the_worker_is_down_are_all_processed_when_it_retu
     assert Message.objects.values("external_id").distinct().count() == 500
     assert not InboundPayload.objects.exclude(status=InboundStatus.DONE).exists()
     assert inbound.sweep(NOW + timedelta(minutes=2)) == 0  # nothing twice
+    # Each batch's book entries were appended once at its end, one per contact, none left over.
+    booked = Mutasi.objects.filter(text__startswith="Menerima kontak WhatsApp")
+    assert booked.count() == 500
+    assert set(booked.values_list("shift__status", flat=True)) <= {"open", "planned"}
+    assert not PendingEntry.objects.exists()
+    assert verify().ok
+
+
+def test_a_task_already_waiting_for_the_account_takes_the_next_webhooks_too(
+    client, whatsapp_account, monkeypatch
+) -> None:
+    """One queued task per account, not one per webhook: while a task waits (its flag set), a
+    webhook enqueues nothing; the waiting task, once it runs, processes them all."""
+    from django.core.cache import cache as shared
+
+    from spkt.channels import tasks
+
+    shared.set(inbound._queued_key("inbound", whatsapp_account.pk), 1, inbound.QUEUED_TTL)
+    for n in range(3):
+        assert post(client, "whatsapp", whatsapp_message(n)).status_code == 200
+    assert InboundPayload.objects.filter(status=InboundStatus.PENDING).count() == 3
+    tasks.inbound_process_task(whatsapp_account.pk)  # the waiting task runs (Huey is immediate)
+    assert Contact.objects.count() == 3
+    assert post(client, "whatsapp", whatsapp_message(9)).status_code == 200  # enqueued at once
+    assert Contact.objects.count() == 4
+    assert not InboundPayload.objects.exclude(status=InboundStatus.DONE).exists()
+
+
+def test_a_book_that_cannot_be_flushed_loses_nothing_and_the_clock_books_it(
+    client, whatsapp_account, worker_down, monkeypatch, caplog
+) -> None:
+    from spkt.dutylog import services as dutylog
+
+    for n in range(3):
+        post(client, "whatsapp", whatsapp_message(n))
+
+    def locked_out(*, unit, limit=500):
+        raise OperationalError("lock timeout")
+
+    monkeypatch.setattr(dutylog, "mutasi_flush", locked_out)
+    assert inbound.process_account(whatsapp_account.pk) == 3
+    assert Contact.objects.count() == 3, "the contacts are made even when the book is held up"
+    assert PendingEntry.objects.count() == 3
+    assert "left for the clock's flush" in caplog.text
+    monkeypatch.undo()
+    assert dutylog.mutasi_flush_all() == 3
+    assert Mutasi.objects.filter(text__startswith="Menerima kontak WhatsApp").count() == 3
+    assert verify().ok
 
 
 def test_one_senders_messages_are_filed_in_the_order_they_came(
@@ -149,7 +200,7 @@ def test_a_payload_that_keeps_failing_becomes_a_dead_letter_and_can_be_reprocess
 ) -> None:
     real = webhooks.contact_receive
 
-    def broken(*, unit, incoming):
+    def broken(*, unit, incoming, **kwargs):
         raise RuntimeError("ledger unavailable")
 
     monkeypatch.setattr(webhooks, "contact_receive", broken)

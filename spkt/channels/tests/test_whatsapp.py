@@ -152,10 +152,10 @@ def test_an_unexpected_failure_stores_the_others_and_is_tried_again(
 
     real = webhooks.contact_receive
 
-    def flaky(*, unit, incoming):
+    def flaky(*, unit, incoming, **kwargs):
         if incoming.external_id == "wamid.db":
             raise RuntimeError("database went away")
-        return real(unit=unit, incoming=incoming)
+        return real(unit=unit, incoming=incoming, **kwargs)
 
     monkeypatch.setattr(webhooks, "contact_receive", flaky)
     body = raw(payload(text(mid="wamid.db"), text("Kedua", mid="wamid.ok")))

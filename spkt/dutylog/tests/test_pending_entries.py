@@ -4,8 +4,9 @@ clock when the worker was down, and from a handover before it seals the book."""
 
 from __future__ import annotations
 
+import itertools
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -118,3 +119,54 @@ def test_two_flushes_at_once_book_each_entry_once(selatan) -> None:
         t.join()
     assert sorted(done) == [0, 20]
     assert len(_texts(selatan)) == len(set(_texts(selatan))) == 20
+
+
+def test_a_flushed_batch_is_chained_as_entries_appended_one_by_one(selatan, ka_spkt) -> None:
+    from spkt.core.models import LedgerEntry, LedgerHead
+    from spkt.dutylog.services import mutasi_append
+
+    with book_language():
+        mutasi_append(unit=selatan, text="Sebelum", category=MutasiCategory.APEL, actor=ka_spkt)
+    for n in range(5):
+        _later(selatan, f"entri {n}", actor=ka_spkt)
+    assert mutasi_flush(unit=selatan) == 5
+    chain = list(LedgerEntry.objects.filter(unit=selatan).order_by("seq"))
+    assert [e.seq for e in chain] == list(range(1, 7))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(chain))
+    head = LedgerHead.objects.get(unit=selatan)
+    assert (head.seq, head.hash) == (6, chain[-1].hash)
+    booked = list(Mutasi.objects.filter(unit=selatan).order_by("ledger_entry__seq"))
+    assert [e.text for e in booked] == ["Sebelum"] + [f"entri {n}" for n in range(5)]
+    assert all(e.author == ka_spkt for e in booked)
+    assert verify().ok
+
+
+def test_without_an_open_shift_each_entry_goes_to_the_shift_its_time_falls_in(
+    selatan, squads
+) -> None:
+    # 14:00 WITA: two entries in the middle of yesterday's duty day, one in today's.
+    now = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    times = [now - timedelta(days=1), now - timedelta(days=1, minutes=-5), now]
+    for n, at in enumerate(times):
+        _later(selatan, f"jam {n}", at=at)
+    assert mutasi_flush(unit=selatan) == 3
+    booked = list(Mutasi.objects.filter(unit=selatan).select_related("shift").order_by("at"))
+    for entry in booked:
+        assert entry.shift.starts_at <= entry.at < entry.shift.ends_at
+        assert entry.shift.status != ShiftStatus.CLOSED
+    assert booked[0].shift_id == booked[1].shift_id != booked[2].shift_id
+    assert verify().ok
+
+
+def test_an_entry_left_without_ink_takes_the_units_red_for_its_category_at_the_flush(
+    selatan,
+) -> None:
+    from spkt.dutylog.models import EntryCategory
+
+    _later(selatan, "Kontak masuk", category=MutasiCategory.LAPORAN_MASYARAKAT)
+    assert PendingEntry.objects.get().red is None
+    EntryCategory.objects.create(
+        unit=selatan, code=MutasiCategory.LAPORAN_MASYARAKAT, label="Laporan", red_default=True
+    )
+    mutasi_flush(unit=selatan)
+    assert Mutasi.objects.get(text="Kontak masuk").red is True
