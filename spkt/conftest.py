@@ -81,6 +81,18 @@ def _clock_must_tick(item: pytest.Item) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: a rate-limit count or a "task queued" flag
+    (core.queueing) left by another test would otherwise outlive it, the clock being frozen."""
+    from django.core.cache import cache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(cache, LocMemCache):  # never a shared server's data
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _frozen_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test starts at the same known instant, before anything logs in or reads "now".
 

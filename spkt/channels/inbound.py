@@ -20,7 +20,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -63,37 +62,6 @@ ADAPTERS: dict[str, Callable[[ChannelAccount, dict], webhooks.Tally]] = {
     Channel.TELEGRAM: webhooks.telegram_receive,
     Channel.SMS: sms_receive,
 }
-
-
-# --- Queueing: one task waiting per account (or unit) is enough ------------------------------
-# A task takes every row committed before it starts. The flag (in the cache, shared by the app
-# servers and the worker) says "a task is queued and has not started"; the task clears it before it
-# reads the queue (``task_started``), so a row committed after that enqueues again. It expires after
-# QUEUED_TTL, so a lost task costs at most that long (and the sweep is there). A burst of webhooks
-# thus costs the worker a few tasks, not one per webhook that would each find the queue empty.
-QUEUED_TTL = 5
-
-
-def _queued_key(kind: str, pk: int) -> str:
-    return f"spkt:{kind}:queued:{pk}"
-
-
-def enqueue_once(kind: str, pk: int, task: Callable[[int], object]) -> None:
-    """``task(pk)`` unless one is queued and not yet started. Never raises: a row stored and not
-    enqueued is taken by the sweep."""
-    try:
-        if cache.add(_queued_key(kind, pk), 1, QUEUED_TTL):
-            task(pk)
-    except Exception:
-        log.exception("%s %s: stored, processing not enqueued", kind, pk)
-
-
-def task_started(kind: str, pk: int) -> None:
-    """The task for ``pk`` is running: the next row stored enqueues a task of its own."""
-    try:
-        cache.delete(_queued_key(kind, pk))
-    except Exception:  # the flag expires by itself
-        log.warning("%s %s: queued flag not cleared", kind, pk, exc_info=True)
 
 
 class ProcessingError(Exception):

@@ -4,11 +4,12 @@ clock's ``inbound_sweep`` does (ADR 0027: one clock, no Huey periodic tasks)."""
 from huey.contrib.djhuey import db_task
 
 from spkt.channels import inbound
+from spkt.core.queueing import task_started
 
 
 @db_task()
 def inbound_process_task(account_id: int) -> None:
-    inbound.task_started("inbound", account_id)  # before reading the queue: see enqueue_once
+    task_started("inbound", account_id)  # before reading the queue (core.queueing)
     inbound.process_account(account_id)
 
 
@@ -16,5 +17,5 @@ def inbound_process_task(account_id: int) -> None:
 def webform_process_task(unit_id: int) -> None:
     from spkt.channels import webform
 
-    inbound.task_started("webform", unit_id)  # before reading the queue: see enqueue_once
+    task_started("webform", unit_id)  # before reading the queue (core.queueing)
     webform.process_unit(unit_id)

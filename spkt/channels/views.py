@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from spkt.channels import inbound, smsgate, tasks, webhooks
 from spkt.channels.models import ChannelAccount, SmsGateway
 from spkt.core import safejson
+from spkt.core.queueing import enqueue_once
 from spkt.intake.models import Channel
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def _forget_accounts(**kwargs: Any) -> None:
 
 
 def _enqueue(account_id: int) -> None:
-    inbound.enqueue_once("inbound", account_id, tasks.inbound_process_task)
+    enqueue_once("inbound", account_id, tasks.inbound_process_task)
 
 
 # What tells each sender "never send this again". Meta (for up to 7 days) and Telegram (until it

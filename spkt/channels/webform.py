@@ -38,11 +38,11 @@ from spkt.channels.inbound import (
     CLOCK_LIMIT,
     MAX_ATTEMPTS,
     SWEEP_AFTER,
-    enqueue_once,
 )
 from spkt.channels.models import InboundStatus, WebSubmission
 from spkt.core import clock
 from spkt.core.errors import messages_text
+from spkt.core.queueing import enqueue_once
 from spkt.dutylog.services import mutasi_flush_batch
 from spkt.intake.models import Channel, Contact
 
@@ -170,7 +170,7 @@ def submit(
 
 def enqueue(unit_id: int) -> None:
     """Ask the worker for the unit's submissions once the row is committed, unless a task for the
-    unit is already waiting (``inbound.enqueue_once``). A failed enqueue loses nothing: the sweep
+    unit is already waiting (``core.queueing``). A failed enqueue loses nothing: the sweep
     takes the submission within a minute."""
 
     def send() -> None:

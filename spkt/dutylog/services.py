@@ -24,6 +24,7 @@ from spkt.core.booktext import book_language, require_book_language
 from spkt.core.db import locked_get_or_create
 from spkt.core.ledger import GENESIS, ledger_append, ledger_append_many, register_ledgered
 from spkt.core.models import LedgerHead
+from spkt.core.queueing import enqueue_once
 from spkt.core.timeutil import duty_day_bounds, duty_day_of, local
 from spkt.dutylog.models import (
     EntryCategory,
@@ -415,7 +416,9 @@ def mutasi_append_later(
 def _enqueue_flush(unit_id: int) -> None:
     from spkt.dutylog.tasks import mutasi_flush_task
 
-    mutasi_flush_task(unit_id)
+    # One flush waiting per unit: sixteen phones tapping give the worker a few flushes, not one
+    # per tap that would each find the queue already emptied.
+    enqueue_once("mutasi", unit_id, mutasi_flush_task)
 
 
 @transaction.atomic

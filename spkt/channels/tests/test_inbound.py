@@ -149,8 +149,9 @@ def test_a_task_already_waiting_for_the_account_takes_the_next_webhooks_too(
     from django.core.cache import cache as shared
 
     from spkt.channels import tasks
+    from spkt.core.queueing import QUEUED_TTL, queued_key
 
-    shared.set(inbound._queued_key("inbound", whatsapp_account.pk), 1, inbound.QUEUED_TTL)
+    shared.set(queued_key("inbound", whatsapp_account.pk), 1, QUEUED_TTL)
     for n in range(3):
         assert post(client, "whatsapp", whatsapp_message(n)).status_code == 200
     assert InboundPayload.objects.filter(status=InboundStatus.PENDING).count() == 3

@@ -408,9 +408,10 @@ def test_a_task_already_waiting_for_the_unit_takes_the_next_submissions_too(
     submission enqueues nothing; the waiting task, once it runs, files them all."""
     from django.core.cache import cache as shared
 
-    from spkt.channels import inbound, tasks
+    from spkt.channels import tasks
+    from spkt.core.queueing import QUEUED_TTL, queued_key
 
-    shared.set(inbound._queued_key("webform", selatan.pk), 1, inbound.QUEUED_TTL)  # a task waits
+    shared.set(queued_key("webform", selatan.pk), 1, QUEUED_TTL)  # a task is waiting
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(3):
             client.post(url(selatan), {**GOOD, "token": token(n)}, REMOTE_ADDR=f"10.2.0.{n}")
