@@ -81,7 +81,7 @@ def _clock_must_tick(item: pytest.Item) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
+def _empty_cache() -> None:
     """Each test starts with an empty cache: a rate-limit count or a "task queued" flag
     (core.queueing) left by another test would otherwise outlive it, the clock being frozen."""
     from django.core.cache import cache
@@ -89,7 +89,6 @@ def _empty_cache() -> Iterator[None]:
 
     if isinstance(cache, LocMemCache):  # never a shared server's data
         cache.clear()
-    yield
 
 
 @pytest.fixture(autouse=True)

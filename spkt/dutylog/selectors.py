@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -35,10 +35,16 @@ def shift_on_duty(*, unit: Unit, at: datetime | None = None) -> Shift | None:
     squad rotation when the roster holds none."""
     at = at or clock.now()
     qs = Shift.objects.filter(unit=unit).select_related("regu", "ka_spkt", "pawas")
-    found = qs.filter(status=ShiftStatus.OPEN).first()
+    # Both candidates in one query (at most one shift is open; a day's roster does not overlap).
+    candidates = list(
+        qs.filter(Q(status=ShiftStatus.OPEN) | Q(starts_at__lte=at, ends_at__gt=at)).order_by(
+            "-starts_at"
+        )
+    )
+    found = next((s for s in candidates if s.status == ShiftStatus.OPEN), None)
     if found is not None:
         return found
-    covering = qs.filter(starts_at__lte=at, ends_at__gt=at).first()
+    covering = next((s for s in candidates if s.starts_at <= at < s.ends_at), None)
     if covering is None or covering.status != ShiftStatus.CLOSED:
         return covering
     return (

@@ -220,6 +220,22 @@ def test_before_the_first_apel_system_entries_wait_in_the_planned_shift(selatan,
         assert shift_on_duty(unit=selatan) == entry.shift
 
 
+def test_the_current_shift_is_one_query_open_or_not(
+    selatan, squads, ka_spkt, django_assert_num_queries
+) -> None:
+    """Every document and book entry asks for it: the open shift and the roster's covering shift
+    are read together, and the rule picks between them in Python."""
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=WITA)
+    with time_machine.travel(at, tick=False):
+        planned = shift_current(unit=selatan)
+        with django_assert_num_queries(1):
+            assert shift_on_duty(unit=selatan) == planned
+    opened = _open_regu_one(selatan, ka_spkt)
+    # Long after its planned end, with no handover yet, the open shift is still current.
+    with django_assert_num_queries(1):
+        assert shift_on_duty(unit=selatan, at=opened.ends_at + timedelta(hours=3)) == opened
+
+
 def test_a_sealed_shift_is_never_current_even_with_none_open(selatan, squads) -> None:
     """Only a hand-edited database has no open shift after a seal; the rule still holds."""
     at = datetime(2026, 12, 1, 9, 0, tzinfo=WITA)
