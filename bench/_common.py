@@ -399,3 +399,22 @@ def run_process_threads(
     busy_end, total_end = machine_ticks()
     phase.machine_busy = (busy_end - busy_start) / max(1, total_end - total_start)
     return phase
+
+
+def use_redis_queue(url: str) -> str:
+    """Put the Huey queue on the Redis database ``url`` (emptied now), as production has it
+    (``SPKT_REDIS_URL``). ``boot_django`` always configures SqliteHuey, so the storage is swapped on
+    the one Huey instance the tasks are bound to; with SqliteHuey, forked clients would take turns
+    on one SQLite file lock to enqueue, which no deployment does. Falls back to SqliteHuey (and
+    says so) when Redis does not answer."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import RedisStorage
+
+    storage = RedisStorage(name=HUEY.name, url=url)
+    try:
+        storage.conn.ping()
+    except Exception as exc:  # any failure means: no Redis here
+        return f"SqliteHuey in a temp dir (Redis {url} did not answer: {exc})"
+    storage.flush_all()
+    HUEY.storage = storage
+    return f"Redis {url}, as in production"

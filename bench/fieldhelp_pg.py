@@ -35,8 +35,10 @@ from _common import (
     run_processes,
     seed_demo,
     summary_ms,
+    use_redis_queue,
 )
 
+REDIS_URL = "redis://127.0.0.1:6379/11"  # this bench's own Redis database for the task queue
 BOARD_P95_MS = 100.0
 STATUS_P95_MS = 50.0
 
@@ -307,6 +309,8 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
 
     assert connection.vendor == "postgresql"
     print(f"{os.cpu_count()} cores")
+    # The arrival's book entry enqueues its flush (ADR 0042): on Redis, as in production.
+    print(f"task queue: {use_redis_queue(REDIS_URL)}")
     start = time.perf_counter()
     units, users = seed_demo()
     unit, user = units["kota-selatan"], users["kaspkt"]
@@ -317,6 +321,9 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
     board_ok = part_board(args, unit, user)
     status_ok = part_status(args, unit, user)
     connection.close()
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.storage.flush_all()  # the flushes no worker took: this run's own database
     verdict = "PASS" if board_ok else "MISS"
     print(f"summary: board {verdict}; status run {'ok' if status_ok else 'ERRORS'}")
     return 0 if status_ok else 1

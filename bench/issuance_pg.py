@@ -43,6 +43,7 @@ from _common import (
     run_processes,
     seed_demo,
     summary_ms,
+    use_redis_queue,
 )
 from psycopg.types.json import Jsonb
 
@@ -717,21 +718,8 @@ def time_enqueue() -> list[float]:
 def use_queue(kind: str) -> str:
     """Put the render queue on Redis, as production has it (``SPKT_REDIS_URL``): with SqliteHuey,
     16 forked clients would take turns on one SQLite file lock to enqueue, which no deployment
-    does. ``boot_django`` always configures SqliteHuey, so the storage is swapped on the one Huey
-    instance the tasks are bound to. Falls back to SqliteHuey when Redis does not answer."""
-    from huey.contrib.djhuey import HUEY
-    from huey.storage import RedisStorage
-
-    if kind == "redis":
-        storage = RedisStorage(name=HUEY.name, url=REDIS_URL)
-        try:
-            storage.conn.ping()
-        except Exception as exc:  # any failure means: no Redis here
-            return f"SqliteHuey in a temp dir (Redis {REDIS_URL} did not answer: {exc})"
-        storage.flush_all()
-        HUEY.storage = storage
-        return f"Redis {REDIS_URL}, as in production"
-    return "SqliteHuey in a temp dir"
+    does. Falls back to SqliteHuey when Redis does not answer."""
+    return use_redis_queue(REDIS_URL) if kind == "redis" else "SqliteHuey in a temp dir"
 
 
 def before_fork() -> None:

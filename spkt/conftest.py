@@ -84,11 +84,11 @@ def _clock_must_tick(item: pytest.Item) -> bool:
 def _empty_cache() -> None:
     """Each test starts with an empty cache: a rate-limit count or a "task queued" flag
     (core.queueing) left by another test would otherwise outlive it, the clock being frozen."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
-    if isinstance(cache, LocMemCache):  # never a shared server's data
-        cache.clear()
+    if isinstance(caches["default"], LocMemCache):  # never a shared server's data
+        caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

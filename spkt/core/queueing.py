@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,21 @@ def queued_key(kind: str, pk: int) -> str:
     return f"spkt:{kind}:queued:{pk}"
 
 
+def _flags_shared() -> bool:
+    """Flags work where the app servers and the worker see one cache (Redis, ``SPKT_REDIS_URL``)
+    or are one process (Huey's immediate mode: the tests). A process-local cache in front of a
+    separate worker (``make run`` without Redis) would keep a flag the task can never clear."""
+    from django.core.cache.backends.locmem import LocMemCache
+    from huey.contrib.djhuey import HUEY
+
+    return not isinstance(caches["default"], LocMemCache) or bool(HUEY.immediate)
+
+
 def enqueue_once(kind: str, pk: int, task: Callable[[int], object]) -> None:
-    """``task(pk)`` unless one is queued and not yet started. Never raises: a row stored and not
-    enqueued is taken by its sweep."""
+    """``task(pk)`` unless one is queued and not yet started (every time where the flags cannot be
+    shared). Never raises: a row stored and not enqueued is taken by its sweep."""
     try:
-        if cache.add(queued_key(kind, pk), 1, QUEUED_TTL):
+        if not _flags_shared() or cache.add(queued_key(kind, pk), 1, QUEUED_TTL):
             task(pk)
     except Exception:
         log.exception("%s %s: stored, processing not enqueued", kind, pk)
