@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from spkt.documents.services import CitizenData
 
 
-def boot_django(*, var_dir: Path, database_url: str | None) -> None:
+def boot_django(*, var_dir: Path, database_url: str | None, redis_url: str | None = None) -> None:
     """Point settings at ``var_dir`` (SQLite, media, huey queue) and ``database_url``, then set up.
 
     SPKT_ENV=dev gives a SqliteHuey queue with ``immediate`` off, so issuing only enqueues the PDF
@@ -39,8 +39,12 @@ def boot_django(*, var_dir: Path, database_url: str | None) -> None:
     os.environ["SPKT_VAR_DIR"] = str(var_dir)
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ["SPKT_LOG_LEVEL"] = "WARNING"
-    # A Redis URL in the caller's shell would route renders to a server this run does not own.
-    os.environ.pop("SPKT_REDIS_URL", None)
+    # A Redis URL in the caller's shell would route renders to a server this run does not own;
+    # ``redis_url`` is the run's own database (queue and cache on Redis, as in production).
+    if redis_url is None:
+        os.environ.pop("SPKT_REDIS_URL", None)
+    else:
+        os.environ["SPKT_REDIS_URL"] = redis_url
     if database_url is None:
         os.environ.pop("DATABASE_URL", None)
     else:
