@@ -538,7 +538,46 @@ def part_webhooks(args: argparse.Namespace, port: int, unit: Any) -> bool:
         f"{'PASS' if p95 <= TARGET_VISIBLE_P95_S else 'MISS'}"
     )
     checked = check_webhooks(port, unit, sink, bare_sink, stamp)
-    return checked and not pending and not any(p.errors for p in phases.values())
+    alone_ok = worker_alone(args.worker_alone, stamp)
+    return checked and alone_ok and not pending and not any(p.errors for p in phases.values())
+
+
+def worker_alone(n: int, stamp: int) -> bool:
+    """The worker's own pace: ``n`` payloads stored with no task enqueued, then processed by one
+    worker thread in this process (``inbound.process_account``) while gunicorn idles. What the
+    consumer does per contact, without the webhooks competing for the cores."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from spkt.channels import inbound
+    from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus
+
+    if n <= 0:
+        return True
+    account = ChannelAccount.objects.get(slug=SLUG)
+    first = 10**9  # numbers no client used
+
+    def store(numbers: range) -> None:
+        for i in numbers:
+            body = wa_payload(i, stamp)
+            inbound.store(account, inbound.key("whatsapp", json.loads(body), body), body)
+
+    store(range(first, first + inbound.BATCH))
+    with CaptureQueriesContext(connection) as queries:
+        inbound.process_account(account.pk)
+    per_contact = len(queries.captured_queries) / inbound.BATCH
+    store(range(first + inbound.BATCH, first + inbound.BATCH + n))
+    start, cpu = time.perf_counter(), time.process_time()
+    done = inbound.process_account(account.pk)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    left = InboundPayload.objects.exclude(status=InboundStatus.DONE).count()
+    print(
+        f"worker alone (one thread in this process, gunicorn idle): {done} payloads in "
+        f"{elapsed:.2f} s = {done / elapsed:.0f} contacts/s, {cpu / done * 1000:.1f} ms of its CPU "
+        f"and {per_contact:.1f} SQL statements per contact (a batch of {inbound.BATCH}, its book "
+        f"flush included); {left} not done"
+    )
+    return done == n and left == 0
 
 
 # --- 2. The inbox with a million contacts -------------------------------------------------------
@@ -928,6 +967,9 @@ def main() -> int:
     parser.add_argument(
         "--consumer-nice", type=int, default=0, help="run the Huey consumer under nice -n N"
     )
+    parser.add_argument(
+        "--worker-alone", type=int, default=1000, help="payloads for the worker-alone phase"
+    )
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--units", type=int, default=1000, help="Polsek besides the demo units")
     parser.add_argument("--demo-contacts", type=int, default=12_000)
@@ -943,6 +985,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.contacts, args.units, args.runs = 2.0, 50_000, 100, 50
+        args.worker_alone = 200
 
     return in_bench_database(args, "spkt-bench-intake-", run)
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from spkt.channels import gammu, smsgate, webhooks
 from spkt.channels.models import ChannelAccount, InboundPayload, InboundStatus, SmsGateway
@@ -148,7 +148,9 @@ def _failed(payload: InboundPayload, reason: str, now: datetime, *, final: bool)
         )
 
 
-def _process(payload: InboundPayload, now: datetime) -> None:
+def _process(payload: InboundPayload, now: datetime) -> bool:
+    """Turn one payload into contacts. True when it is done: the caller marks the batch's done
+    payloads in one UPDATE. A failure or a wait is saved on the payload here."""
     account = payload.account
     try:
         data = safejson.loads(payload.body.encode(), repair=True)
@@ -166,18 +168,15 @@ def _process(payload: InboundPayload, now: datetime) -> None:
         payload.next_attempt_at = exc.at
         payload.error = str(exc)[:2000]
         payload.save(update_fields=["next_attempt_at", "error"])
-        return
+        return False
     except (webhooks.MalformedError, safejson.JSONRefusedError) as exc:
         _failed(payload, f"{type(exc).__name__}: {exc}", now, final=True)
     except Exception as exc:
         _failed(payload, f"{type(exc).__name__}: {exc}", now, final=False)
     else:
-        payload.status = InboundStatus.DONE
-        payload.processed_at = clock.now()  # when it was done: the bench measures to here
-        payload.next_attempt_at = None
-        payload.attempts += 1
-        payload.error = ""
+        return True
     payload.save(update_fields=["status", "attempts", "next_attempt_at", "processed_at", "error"])
+    return False
 
 
 def process_account(account_id: int, now: datetime | None = None, limit: int | None = None) -> int:
@@ -200,8 +199,17 @@ def process_account(account_id: int, now: datetime | None = None, limit: int | N
                 .select_related("account__unit")
                 .order_by("pk")[:size]
             )
-            for payload in payloads:
-                _process(payload, at)
+            done = [payload.pk for payload in payloads if _process(payload, at)]
+            if done:
+                # Marked at the end of the batch, in one statement: their contacts become
+                # visible with this commit (the bench measures to processed_at).
+                InboundPayload.objects.filter(pk__in=done).update(
+                    status=InboundStatus.DONE,
+                    processed_at=clock.now(),
+                    next_attempt_at=None,
+                    attempts=F("attempts") + 1,
+                    error="",
+                )
         if not payloads:
             return count
         # The batch's book entries waited (contact_receive(book_later=True)): one append for all.
