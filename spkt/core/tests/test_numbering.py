@@ -68,3 +68,25 @@ def test_a_rolled_back_issue_gives_its_number_back(selatan: Unit) -> None:
         raise RuntimeError("document insert failed")
     with transaction.atomic():
         assert number_next(unit=selatan, doc_type="SKTLK", issued_at=at) == (2026, 2)
+
+
+def test_the_raw_increment_names_the_counter_table_and_columns_as_the_model_does() -> None:
+    from spkt.core.models import DocumentCounter
+    from spkt.core.numbering import INCREMENT_SQL
+
+    meta = DocumentCounter._meta
+    assert f'UPDATE "{meta.db_table}"' in INCREMENT_SQL
+    for name in ("unit", "doc_type", "year", "last_number"):
+        assert f'"{meta.get_field(name).column}"' in INCREMENT_SQL
+
+
+def test_a_number_is_one_statement_once_the_years_counter_exists(
+    selatan: Unit, django_assert_num_queries
+) -> None:
+    with transaction.atomic():
+        assert number_next(unit=selatan, doc_type="SKTLK", issued_at=utc(2026, 6, 1)) == (2026, 1)
+        with django_assert_num_queries(1):
+            assert number_next(unit=selatan, doc_type="SKTLK", issued_at=utc(2026, 6, 2)) == (
+                2026,
+                2,
+            )
