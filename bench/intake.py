@@ -567,6 +567,10 @@ def worker_alone(n: int, stamp: int) -> bool:
         inbound.process_account(account.pk)
     per_contact = len(queries.captured_queries) / inbound.BATCH
     store(range(first + inbound.BATCH, first + inbound.BATCH + n))
+    # The burst before left dirty pages and WAL behind: write them out first, so the figure is the
+    # worker's and not a checkpoint's (a run without it measured half the rate).
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
     start, cpu = time.perf_counter(), time.process_time()
     done = inbound.process_account(account.pk)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
