@@ -19,6 +19,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -179,6 +180,19 @@ def _process(payload: InboundPayload, now: datetime) -> bool:
     return False
 
 
+def mark_done(rows: QuerySet[Any]) -> None:
+    """Mark a batch's processed rows (payloads, web submissions) done in one statement at the end
+    of the batch: their contacts become visible with this commit (the benches measure to
+    ``processed_at``)."""
+    rows.update(
+        status=InboundStatus.DONE,
+        processed_at=clock.now(),
+        next_attempt_at=None,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+
+
 def process_account(account_id: int, now: datetime | None = None, limit: int | None = None) -> int:
     """Process the account's due payloads (at most ``limit``), oldest first, BATCH to a transaction
     (one commit and one lock for a burst; each payload in its own savepoint); the number
@@ -199,17 +213,9 @@ def process_account(account_id: int, now: datetime | None = None, limit: int | N
                 .select_related("account__unit")
                 .order_by("pk")[:size]
             )
-            done = [payload.pk for payload in payloads if _process(payload, at)]
-            if done:
-                # Marked at the end of the batch, in one statement: their contacts become
-                # visible with this commit (the bench measures to processed_at).
-                InboundPayload.objects.filter(pk__in=done).update(
-                    status=InboundStatus.DONE,
-                    processed_at=clock.now(),
-                    next_attempt_at=None,
-                    attempts=F("attempts") + 1,
-                    error="",
-                )
+            mark_done(
+                InboundPayload.objects.filter(pk__in=[p.pk for p in payloads if _process(p, at)])
+            )
         if not payloads:
             return count
         # The batch's book entries waited (contact_receive(book_later=True)): one append for all.

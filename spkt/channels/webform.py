@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -38,6 +38,7 @@ from spkt.channels.inbound import (
     CLOCK_LIMIT,
     MAX_ATTEMPTS,
     SWEEP_AFTER,
+    mark_done,
 )
 from spkt.channels.models import InboundStatus, WebSubmission
 from spkt.core import clock
@@ -281,17 +282,7 @@ def process_unit(unit_id: int, now: datetime | None = None, limit: int | None = 
             batch = list(
                 _due(at).filter(unit_id=unit_id).select_related("unit").order_by("pk")[:size]
             )
-            done = [sub.pk for sub in batch if _process(sub, at)]
-            if done:
-                # In one statement at the end of the batch: its contacts become visible with this
-                # commit (the bench measures to processed_at).
-                WebSubmission.objects.filter(pk__in=done).update(
-                    status=InboundStatus.DONE,
-                    processed_at=clock.now(),
-                    next_attempt_at=None,
-                    attempts=F("attempts") + 1,
-                    error="",
-                )
+            mark_done(WebSubmission.objects.filter(pk__in=[s.pk for s in batch if _process(s, at)]))
         if not batch:
             return count
         mutasi_flush_batch(unit_id)  # the batch's book entries, in one append
