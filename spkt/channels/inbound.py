@@ -219,7 +219,7 @@ def process_account(account_id: int, now: datetime | None = None, limit: int | N
         if not payloads:
             return count
         # The batch's book entries waited (contact_receive(book_later=True)): one append for all.
-        mutasi_flush_batch(payloads[0].account.unit_id)
+        mutasi_flush_batch(payloads[0].account.unit)  # read with the batch (select_related)
         count += len(payloads)
     return count
 

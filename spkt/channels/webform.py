@@ -285,7 +285,7 @@ def process_unit(unit_id: int, now: datetime | None = None, limit: int | None = 
             mark_done(WebSubmission.objects.filter(pk__in=[s.pk for s in batch if _process(s, at)]))
         if not batch:
             return count
-        mutasi_flush_batch(unit_id)  # the batch's book entries, in one append
+        mutasi_flush_batch(batch[0].unit)  # the batch's book entries, in one append
         count += len(batch)
     return count
 

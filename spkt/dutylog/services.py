@@ -388,8 +388,8 @@ def mutasi_append_later(
     transaction. The worker appends it right after the commit (``mutasi_flush``); the clock and
     every handover flush what a stopped worker left. The entry keeps its own time ``at``. A
     built-in category with ``red`` left out takes the unit's red ink for it when it is flushed.
-    ``flush=False``: the caller flushes the unit itself before its transaction ends (a worker's
-    batch), so no task is queued for it."""
+    ``flush=False``: the caller flushes the unit itself once its transaction has committed (a
+    worker's batch, ``mutasi_flush_batch``), so no task is queued for it."""
     require_book_language("mutasi_append_later")
     if category in MutasiCategory.values:
         # A built-in category needs no lookup on the hot path; one a unit has switched off
@@ -470,15 +470,14 @@ def mutasi_flush(*, unit: Unit, limit: int = 500) -> int:
     return len(waiting)
 
 
-def mutasi_flush_batch(unit_id: int) -> None:
+def mutasi_flush_batch(unit: Unit) -> None:
     """Flush the unit's waiting entries right after a worker's batch committed them
     (``mutasi_append_later(flush=False)``). A failure is logged and left to the clock's sweep,
     which flushes every unit with entries waiting; the batch itself is done."""
     try:
-        unit = Unit.objects.get(pk=unit_id)
         mutasi_flush(unit=unit)
     except Exception:
-        log.exception("book entries of unit %s left for the clock's flush", unit_id)
+        log.exception("book entries of unit %s left for the clock's flush", unit.pk)
 
 
 def mutasi_flush_all(*, limit: int = 500) -> int:
